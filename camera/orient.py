@@ -1,0 +1,182 @@
+"""Which way up is a straightened document? `orientation(image)` -> 0, 90, 180 or 270.
+
+Two steps, both from the text's own structure, so nothing depends on a language:
+1. Axis: text lines make the ink's projection profile across the lines strongly periodic
+   (lines / gaps), and the one along the lines flat. Comparing the two finds whether the
+   lines run horizontally or vertically.
+2. Up or down: with lines horizontal, the image is either upright or upside down. A small
+   linear model scores features that change sign under a half turn (see `flip_features`):
+   how the ink sits inside each text line (Latin x-height and baseline, strokes of CJK),
+   which margin the lines align to, where the headings and the bulk of ink sit. Its
+   weights come from scripts/train_orient.py (camera/models/orient.npz); without the file a
+   hand-set fallback is used.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+WORK_LONG_SIDE = 1000  # the analysis scale; text of any document stays several px tall
+PROFILE_BINS = 16
+MODEL_PATH = Path(__file__).with_name("models") / "orient.npz"
+
+
+def _grey_small(image: np.ndarray) -> np.ndarray:
+    g = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    h, w = g.shape
+    s = WORK_LONG_SIDE / max(h, w)
+    if s < 1:
+        g = cv2.resize(g, (max(1, round(w * s)), max(1, round(h * s))),
+                       interpolation=cv2.INTER_AREA)
+    return g
+
+
+def ink_mask(grey: np.ndarray) -> np.ndarray:
+    """Character-sized dark marks (uint8 0/1): black-hat, threshold, drop rules and blobs."""
+    h, w = grey.shape
+    k = max(9, (max(h, w) // 40) | 1)
+    bh = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT,
+                          cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    top = float(np.percentile(bh, 99.5))
+    thr = max(12.0, 0.3 * top)
+    ink = (bh > thr).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n <= 1:
+        return ink
+    cw, ch, area = stats[1:, 2], stats[1:, 3], stats[1:, 4]
+    longest = max(h, w)
+    keep = ((ch >= 2) & (ch <= longest / 12) & (cw <= longest / 6) & (area >= 3)
+            & (np.maximum(cw, ch) <= 12 * np.minimum(cw, ch) + 4))
+    lut = np.concatenate([[0], keep.astype(np.uint8)])
+    _, labels = cv2.connectedComponents(ink, connectivity=8)
+    return lut[labels].astype(np.uint8)
+
+
+def _lineness(profile: np.ndarray) -> float:
+    """Coefficient of variation of a projection profile over its inked extent."""
+    nz = np.flatnonzero(profile)
+    if len(nz) < 4:
+        return 0.0
+    p = profile[nz[0]:nz[-1] + 1].astype(np.float64)
+    p = np.convolve(p, np.ones(3) / 3, mode="same")
+    return float(p.std() / (p.mean() + 1e-9))
+
+
+def axis_score(ink: np.ndarray) -> float:
+    """> 0 when text lines run horizontally, < 0 when vertically."""
+    return _lineness(ink.sum(axis=1)) - _lineness(ink.sum(axis=0))
+
+
+def text_lines(ink: np.ndarray) -> list[tuple[int, int]]:
+    """Row bands [top, bottom) holding horizontal text lines."""
+    prof = ink.sum(axis=1).astype(np.float64)
+    if prof.max() <= 0:
+        return []
+    on = prof > 0.08 * np.percentile(prof[prof > 0], 90)
+    bands, start = [], None
+    for y, v in enumerate(on):
+        if v and start is None:
+            start = y
+        elif not v and start is not None:
+            bands.append((start, y))
+            start = None
+    if start is not None:
+        bands.append((start, len(on)))
+    return [(a, b) for a, b in bands if b - a >= 3]
+
+
+def flip_features(ink: np.ndarray) -> np.ndarray:
+    """Features of a page with horizontal lines; every one changes sign under a half turn."""
+    h, w = ink.shape
+    bands = text_lines(ink)
+    prof_acc = np.zeros(PROFILE_BINS)
+    edge_acc = np.zeros(PROFILE_BINS)
+    lefts, rights, weights, heights, centres = [], [], [], [], []
+    for a, b in bands:
+        band = ink[a:b].astype(np.float32)
+        mass = float(band.sum())
+        if mass < 10 or b - a > h / 6:
+            continue
+        rows = band.sum(axis=1)
+        # how ink sits inside the line, resampled to fixed bins
+        prof = cv2.resize(rows[:, None], (1, PROFILE_BINS), interpolation=cv2.INTER_AREA)[:, 0]
+        prof_acc += prof / (prof.sum() + 1e-9) * mass
+        # horizontal stroke edges (tops/bottoms of glyphs) inside the line
+        edges = np.abs(np.diff(band, axis=0)).sum(axis=1)
+        edges = np.concatenate([edges, [0]])
+        ep = cv2.resize(edges[:, None].astype(np.float32), (1, PROFILE_BINS),
+                        interpolation=cv2.INTER_AREA)[:, 0]
+        edge_acc += ep / (ep.sum() + 1e-9) * mass
+        cols = np.flatnonzero(band.sum(axis=0))
+        lefts.append(cols[0] / w)
+        rights.append(1 - (cols[-1] + 1) / w)
+        weights.append(mass)
+        heights.append(b - a)
+        centres.append((a + b) / 2 / h - 0.5)
+    f = []
+    total = prof_acc.sum()
+    prof_n = prof_acc / total if total > 0 else prof_acc
+    etot = edge_acc.sum()
+    edge_n = edge_acc / etot if etot > 0 else edge_acc
+    half = PROFILE_BINS // 2
+    f.extend(prof_n[:half] - prof_n[::-1][:half])  # top bins minus their mirrored bottom bins
+    f.extend(edge_n[:half] - edge_n[::-1][:half])
+    if len(lefts) >= 2:
+        lefts_a, rights_a = np.array(lefts), np.array(rights)
+        # aligned margin: small spread; ragged margin: big spread
+        spread_l = float(np.median(np.abs(lefts_a - np.median(lefts_a))))
+        spread_r = float(np.median(np.abs(rights_a - np.median(rights_a))))
+        f.append(spread_r - spread_l)
+        f.append(float(np.median(rights_a) - np.median(lefts_a)))
+        hts, cen = np.array(heights, np.float64), np.array(centres)
+        # headings (the tallest lines) and their position
+        f.append(float(np.sum(cen * (hts - hts.mean())) / (hts.sum() + 1e-9)))
+        f.append(float(cen[np.argmax(hts)]) if hts.max() > 1.3 * np.median(hts) else 0.0)
+    else:
+        f.extend([0.0, 0.0, 0.0, 0.0])
+    ys, xs = np.nonzero(ink)
+    if len(ys):
+        f.append(float(ys.mean() / h - 0.5))
+        f.append(float(xs.mean() / w - 0.5))
+    else:
+        f.extend([0.0, 0.0])
+    return np.asarray(f, np.float64)
+
+
+# Hand-set weights (used without the trained model): Latin lines carry more ink in their
+# lower part (x-height on the baseline), left-aligned text has a ragged right margin.
+_FALLBACK = np.concatenate([
+    -np.linspace(1, 0.2, PROFILE_BINS // 2), np.zeros(PROFILE_BINS // 2),
+    [20.0, 0.0, 0.0, 0.0, 0.0, 0.0]])
+
+
+@lru_cache(maxsize=1)
+def _weights() -> np.ndarray:
+    try:
+        with np.load(MODEL_PATH) as z:
+            w = np.asarray(z["weights"], np.float64)
+        if w.shape == _FALLBACK.shape:
+            return w
+    except (OSError, KeyError, ValueError):
+        pass
+    return _FALLBACK
+
+
+def upright_score(ink: np.ndarray) -> float:
+    """> 0 when a page with horizontal lines reads upright, < 0 when upside down."""
+    return float(flip_features(ink) @ _weights())
+
+
+def orientation(image: np.ndarray) -> int:
+    """Degrees clockwise (0, 90, 180 or 270) to turn `image` (a straightened document,
+    BGR or grey) so that it reads upright. A page without text comes back as 0."""
+    ink = ink_mask(_grey_small(image))
+    if not ink.any():
+        return 0
+    if axis_score(ink) >= 0:
+        return 0 if upright_score(ink) >= 0 else 180
+    turned = cv2.rotate(ink, cv2.ROTATE_90_CLOCKWISE)
+    return 90 if upright_score(turned) >= 0 else 270

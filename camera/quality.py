@@ -1,0 +1,155 @@
+"""Quality gates for a captured document: is it sharp, evenly lit, big enough and complete?
+
+`check_quality` measures the frame and the straightened document and returns a
+`QualityReport` whose `failed` list holds reason codes from exactly this set (the kiosk's
+message catalog translates them):
+
+    "blur"     the document is out of focus or shaken (sharpness < min_sharpness)
+    "glare"    a reflection washes out part of the document (glare > max_glare_fraction)
+    "dark"     the document is too dark (mean luminance < min_brightness)
+    "bright"   the document is overexposed (mean luminance > max_brightness)
+    "small"    the document fills too little of the frame (area < min_area_fraction)
+    "cut_off"  a corner of the document is outside or touching the frame's edge
+
+The thresholds are the `[quality]` section of kiosk.toml (same key names as the fields).
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+import cv2
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+ReasonCode = Literal["blur", "glare", "dark", "bright", "small", "cut_off"]
+REASON_CODES: tuple[str, ...] = ("blur", "glare", "dark", "bright", "small", "cut_off")
+
+SHARPNESS_LONG_SIDE = 1000  # documents are measured at this long side, whatever their size
+GLARE_MARGIN = 20  # glare must outshine the document's own median brightness by this much
+
+
+class QualityThresholds(BaseModel):
+    """Limits of the quality gates; the `[quality]` section of kiosk.toml."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    min_sharpness: float = Field(
+        0.10, ge=0, description="Lowest sharpness (steepest edges / contrast, 0..~1) accepted.")
+    max_glare_fraction: float = Field(
+        0.01, ge=0, le=1,
+        description="Highest share of the document washed out by a reflection accepted.")
+    min_brightness: float = Field(
+        60.0, ge=0, le=255, description="Lowest mean luminance (0-255) of the document accepted.")
+    max_brightness: float = Field(
+        250.0, ge=0, le=255, description="Highest mean luminance (0-255) of the document accepted.")
+    min_area_fraction: float = Field(
+        0.08, ge=0, le=1, description="Smallest share of the frame the document must cover.")
+    corner_margin: float = Field(
+        0.003, ge=0, le=0.5,
+        description="A corner closer to the frame edge than this share of the frame's shorter "
+                    "side counts as cut off.")
+
+
+class QualityReport(BaseModel):
+    """What check_quality measured, and which gates failed (reason codes, see module doc)."""
+
+    sharpness: float
+    glare_fraction: float
+    brightness: float
+    area_fraction: float
+    corner_margin: float | None  # None: no quad (a flat scan), nothing can be cut off
+    failed: list[ReasonCode] = Field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def to_dict(self) -> dict:
+        """A JSON-able dict of the measurements and the failed codes."""
+        return self.model_dump()
+
+
+def _grey(image: np.ndarray) -> np.ndarray:
+    return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+
+
+def _normalised(grey: np.ndarray) -> np.ndarray:
+    h, w = grey.shape
+    s = SHARPNESS_LONG_SIDE / max(h, w)
+    if s < 1:
+        grey = cv2.resize(grey, (max(1, round(w * s)), max(1, round(h * s))),
+                          interpolation=cv2.INTER_AREA)
+    return grey
+
+
+def sharpness(document: np.ndarray) -> float:
+    """Steepness of the strongest edges relative to the document's contrast.
+
+    A step edge of contrast C has a steepest slope of about C per pixel; blurred by a
+    Gaussian of sigma s, about C / (2.5 s). Dividing by the contrast makes the measure
+    independent of exposure and of how much text there is (unlike the plain variance of
+    the Laplacian), as long as there is some.
+    """
+    g = _normalised(_grey(document)).astype(np.float32)
+    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3) / 8
+    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3) / 8
+    mag = np.sqrt(gx * gx + gy * gy)
+    lo, hi = np.percentile(g, [2, 98])
+    contrast = float(hi - lo)
+    if contrast < 8:  # a blank page: nothing to judge focus by; don't blame the camera
+        return 1.0
+    steep = float(np.percentile(mag, 99.7))
+    return steep / contrast
+
+
+def glare_fraction(document: np.ndarray) -> float:
+    """Share of near-saturated, colourless pixels brighter than the paper itself."""
+    if document.ndim == 2:
+        v = document
+        sat = np.zeros_like(v)
+    else:
+        hsv = cv2.cvtColor(document, cv2.COLOR_BGR2HSV)
+        sat, v = hsv[:, :, 1], hsv[:, :, 2]
+    median = float(np.median(v))
+    level = max(245.0, median + GLARE_MARGIN)
+    if level > 255:  # the paper itself is white: a white scan is not glare
+        return 0.0
+    glare = (v >= level) & (sat <= 40)
+    return float(np.count_nonzero(glare)) / max(1, v.size)
+
+
+def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarray,
+                  thresholds: QualityThresholds | None = None) -> QualityReport:
+    """Measure `document` (straightened) and its `quad` in `frame`; quad None = a flat scan."""
+    t = thresholds or QualityThresholds()
+    fh, fw = frame.shape[:2]
+    if quad is None:
+        area, margin = 1.0, None
+    else:
+        q = np.asarray(quad, np.float64).reshape(4, 2)
+        area = abs(float(cv2.contourArea(q.astype(np.float32)))) / float(fw * fh)
+        d = np.minimum.reduce([q[:, 0], q[:, 1], (fw - 1) - q[:, 0], (fh - 1) - q[:, 1]])
+        margin = float(d.min()) / min(fw, fh)
+    grey = _grey(document)
+    report = QualityReport(
+        sharpness=round(sharpness(document), 4),
+        glare_fraction=round(glare_fraction(document), 5),
+        brightness=round(float(grey.mean()), 2),
+        area_fraction=round(area, 4),
+        corner_margin=None if margin is None else round(margin, 4),
+    )
+    failed: list[ReasonCode] = []
+    if report.sharpness < t.min_sharpness:
+        failed.append("blur")
+    if report.glare_fraction > t.max_glare_fraction:
+        failed.append("glare")
+    if report.brightness < t.min_brightness:
+        failed.append("dark")
+    if report.brightness > t.max_brightness:
+        failed.append("bright")
+    if report.area_fraction < t.min_area_fraction:
+        failed.append("small")
+    if margin is not None and margin <= t.corner_margin:
+        failed.append("cut_off")
+    report.failed = failed
+    return report

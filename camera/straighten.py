@@ -1,0 +1,89 @@
+"""Perspective correction: the document's quad in the frame to a flat, right-angled image."""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+# Physical sizes (width, height) in mm of the materials' paper, portrait/landscape-agnostic:
+# only the ratio matters, and the quad decides which side is the long one.
+PAPER_SIZES_MM: dict[str, tuple[float, float]] = {
+    "id_card": (85.6, 54.0),  # ISO/IEC 7810 ID-1: resident ID cards, most permits
+    "a4": (210.0, 297.0),
+    "a5": (148.0, 210.0),
+    "b5": (176.0, 250.0),
+    "letter": (215.9, 279.4),
+}
+
+# Output long side in pixels, chosen for legibility under the 200 kB cap: ~150 dpi for A4,
+# ~300 dpi for an ID card (its print is small).
+TARGET_LONG_SIDE: dict[str, int] = {"id_card": 1000, "a4": 1654, "a5": 1240, "b5": 1476,
+                                    "letter": 1650}
+DEFAULT_LONG_SIDE = 1654
+MAX_UPSCALE = 1.25  # beyond this, upscaling only adds bytes, not detail
+
+
+def order_quad(quad: np.ndarray) -> np.ndarray:
+    """Corners clockwise from the one nearest the top-left (image coordinates, y down)."""
+    q = np.asarray(quad, np.float32).reshape(4, 2)
+    c = q.mean(axis=0)
+    ang = np.arctan2(q[:, 1] - c[1], q[:, 0] - c[0])  # clockwise on screen as the angle grows
+    q = q[np.argsort(ang)]
+    k = int(np.argmin(q[:, 0] + q[:, 1]))
+    return np.roll(q, -k, axis=0)
+
+
+def measured_size(quad: np.ndarray) -> tuple[float, float]:
+    """(width, height) of the quad: mean lengths of its top/bottom and left/right sides."""
+    q = np.asarray(quad, np.float64)
+    w = (np.linalg.norm(q[1] - q[0]) + np.linalg.norm(q[2] - q[3])) / 2
+    h = (np.linalg.norm(q[3] - q[0]) + np.linalg.norm(q[2] - q[1])) / 2
+    return float(w), float(h)
+
+
+def output_size(quad: np.ndarray, paper: str | None = None) -> tuple[int, int]:
+    """Output (width, height): the paper's aspect when known, oriented like the quad."""
+    mw, mh = measured_size(quad)
+    if paper is not None:
+        if paper not in PAPER_SIZES_MM:
+            raise ValueError(f"unknown paper size {paper!r}; known: {sorted(PAPER_SIZES_MM)}")
+        a, b = PAPER_SIZES_MM[paper]
+        long_mm, short_mm = max(a, b), min(a, b)
+        ratio = long_mm / short_mm
+        long_px = TARGET_LONG_SIDE[paper]
+    else:
+        ratio = max(mw, mh) / max(1.0, min(mw, mh))
+        long_px = DEFAULT_LONG_SIDE
+    # never invent much more resolution than the camera gave
+    long_px = min(long_px, int(max(mw, mh) * MAX_UPSCALE))
+    long_px = max(long_px, 16)
+    short_px = max(1, round(long_px / ratio))
+    return (long_px, short_px) if mw >= mh else (short_px, long_px)
+
+
+def straighten(frame: np.ndarray, quad: np.ndarray | None, paper: str | None = None) -> np.ndarray:
+    """Warp the quad (clockwise from the top-left-most corner) to a flat rectangle.
+
+    With `quad=None` the whole frame is taken as an already flat scan (only resized).
+    The aspect ratio follows the paper's physical size when `paper` is a key of
+    PAPER_SIZES_MM, else the quad's measured side lengths.
+    """
+    h, w = frame.shape[:2]
+    if quad is None:
+        quad = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    q = order_quad(quad)
+    out_w, out_h = output_size(q, paper)
+    mw, mh = measured_size(q)
+    # Warp at about the source's own resolution, then downscale with INTER_AREA: warping
+    # straight to a much smaller size would alias fine print.
+    scale = max(1.0, min(mw / out_w, mh / out_h))
+    if scale > 1.5:
+        ww, wh = round(out_w * scale), round(out_h * scale)
+    else:
+        ww, wh = out_w, out_h
+    dst = np.float32([[0, 0], [ww, 0], [ww, wh], [0, wh]])
+    m = cv2.getPerspectiveTransform(q, dst)
+    flat = cv2.warpPerspective(frame, m, (ww, wh), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REPLICATE)
+    if (ww, wh) != (out_w, out_h):
+        flat = cv2.resize(flat, (out_w, out_h), interpolation=cv2.INTER_AREA)
+    return flat

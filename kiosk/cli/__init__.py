@@ -1,0 +1,81 @@
+"""The `kiosk` command line (DESIGN.md). Each command group lives in its own module with a
+`register(subparsers)` function; handlers take (Context, args) and return the exit code.
+
+No traceback reaches a user: KioskError subclasses become one catalog message with their
+exit code (1 refused / failed check, 2 bad usage, configuration or input), anything else is
+reported as an internal error.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+import sys
+from collections.abc import Callable, Sequence
+
+from kiosk.cli.context import Context
+from kiosk.errors import ConfigError, KioskError
+from kiosk.messages import Messages
+
+Handler = Callable[[Context, argparse.Namespace], int]
+
+
+def _modules() -> list:
+    from kiosk.cli import receipt_cmds, workflow_cmds
+    return [workflow_cmds, receipt_cmds]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
+                        help="kiosk.toml to use (default: $KIOSK_CONFIG or ./kiosk.toml)")
+    parser = argparse.ArgumentParser(
+        prog="kiosk", parents=[common],
+        description="医师资格考试 现场确认 kiosk. Without a command: the terminal UI.")
+    parser.add_argument("--demo", action="store_true",
+                        help="the UI with the built-in demo camera, demo roster, own database")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for module in _modules():
+        module.register(sub, common)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    msg = Messages("zh-CN")
+    ctx: Context | None = None
+    try:
+        ctx = Context.load(getattr(args, "config", None))
+        msg = ctx.msg
+        handler: Handler | None = getattr(args, "handler", None)
+        if handler is None:
+            from kiosk.cli.ui_entry import run_ui
+            return run_ui(ctx, demo=args.demo)
+        return handler(ctx, args)
+    except KioskError as exc:
+        print(msg("error.prefix", text=msg(exc.key, **exc.params)), file=sys.stderr)
+        return exc.exit_code
+    except sqlite3.OperationalError as exc:
+        key = "db.busy" if "locked" in str(exc) or "busy" in str(exc) else "db.refused"
+        print(msg("error.prefix", text=msg(key, detail=str(exc))), file=sys.stderr)
+        return 1
+    except sqlite3.DatabaseError as exc:
+        print(msg("error.prefix", text=msg("db.refused", detail=str(exc))), file=sys.stderr)
+        return 1
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        return 0
+    except KeyboardInterrupt:
+        print(msg("error.interrupted"), file=sys.stderr)
+        return 130
+    except Exception as exc:  # last line of defence: one message, never a traceback
+        print(msg("error.prefix", text=msg("error.unexpected", detail=type(exc).__name__)),
+              file=sys.stderr)
+        return 1
+    finally:
+        if ctx is not None:
+            ctx.close()
+
+
+__all__ = ["ConfigError", "Context", "build_parser", "main"]

@@ -1,0 +1,245 @@
+"""Commands of the on-site workflow: init, roster import, materials, capture, delete, submit,
+review, status, audit verify."""
+from __future__ import annotations
+
+import argparse
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from kiosk.cli.context import Context
+from kiosk.errors import InputError
+from kiosk.roster import read_roster
+from kiosk.workflow import CandidateView, NewCapture, Workflow
+
+
+def register(sub: Any, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("init", parents=[common], help="create the database and signing key")
+    p.add_argument("--demo", action="store_true", help="also load the demo roster")
+    p.set_defaults(handler=cmd_init)
+
+    roster = sub.add_parser("roster", parents=[common], help="the candidate roster")
+    rsub = roster.add_subparsers(dest="roster_command", metavar="COMMAND", required=True)
+    p = rsub.add_parser("import", parents=[common], help="import a roster CSV")
+    p.add_argument("file", metavar="FILE.csv")
+    p.set_defaults(handler=cmd_roster_import)
+
+    p = sub.add_parser("materials", parents=[common], help="the material catalog")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_materials)
+
+    p = sub.add_parser("capture", parents=[common], help="store images from files")
+    p.add_argument("reg_no", metavar="REG_NO")
+    p.add_argument("material", metavar="MATERIAL")
+    p.add_argument("files", metavar="FILE", nargs="+")
+    p.set_defaults(handler=cmd_capture)
+
+    p = sub.add_parser("delete", parents=[common], help="delete one unlocked image")
+    p.add_argument("reg_no", metavar="REG_NO")
+    p.add_argument("material", metavar="MATERIAL")
+    p.add_argument("index", metavar="INDEX", type=int, help="counts from 1, as status shows")
+    p.set_defaults(handler=cmd_delete)
+
+    p = sub.add_parser("submit", parents=[common], help="lock the candidate's materials")
+    p.add_argument("reg_no", metavar="REG_NO")
+    p.set_defaults(handler=cmd_submit)
+
+    p = sub.add_parser("review", parents=[common], help="site review of a submission")
+    p.add_argument("reg_no", metavar="REG_NO")
+    g = p.add_mutually_exclusive_group(required=True)
+    g.add_argument("--approve", action="store_true")
+    g.add_argument("--return", dest="return_comment", metavar="COMMENT")
+    g.add_argument("--ineligible", metavar="REASON")
+    p.add_argument("--material", action="append", default=[], metavar="CODE",
+                   help="with --return: a material to redo (repeatable); others keep ✓")
+    p.set_defaults(handler=cmd_review)
+
+    p = sub.add_parser("status", parents=[common], help="candidates and their materials")
+    p.add_argument("reg_no", metavar="REG_NO", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=cmd_status)
+
+    audit = sub.add_parser("audit", parents=[common], help="the audit log")
+    asub = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
+    p = asub.add_parser("verify", parents=[common], help="check the hash chain")
+    p.set_defaults(handler=cmd_audit_verify)
+
+
+# --- init ----------------------------------------------------------------------------------
+def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
+    from kiosk.setup import initialise
+    count = initialise(ctx.config, demo=args.demo)
+    ctx.say("init.done", path=str(ctx.config.database))
+    if args.demo:
+        ctx.say("init.demo", count=count)
+    return 0
+
+
+# --- roster --------------------------------------------------------------------------------
+def cmd_roster_import(ctx: Context, args: argparse.Namespace) -> int:
+    s = ctx.config.settings
+    parsed = read_roster(Path(args.file), s.categories, s.kiosk.default_category)
+    wf: Workflow = ctx.workflow()
+    counts, clashes = wf.upsert_candidates(parsed.rows)
+    rejected = {**parsed.rejected, **clashes}
+    if parsed.ignored_columns:
+        ctx.warn("roster.extra_columns", columns=", ".join(parsed.ignored_columns))
+    for line in sorted(rejected):
+        key, params = rejected[line]
+        ctx.warn("roster.bad_row", line=line, reason=ctx.msg(key, **params))
+    ctx.say("roster.summary", added=counts["added"], updated=counts["updated"],
+            unchanged=counts["unchanged"], rejected=len(rejected))
+    return 1 if rejected else 0
+
+
+# --- materials -----------------------------------------------------------------------------
+def cmd_materials(ctx: Context, args: argparse.Namespace) -> int:
+    catalog = ctx.config.catalog()
+    if args.json:
+        print(json.dumps({"materials": [
+            {"code": m.code, "name": m.name, "min": m.min, "max": m.max,
+             "applies_to": list(m.applies_to),
+             "by_id_type": {k: list(v) for k, v in m.by_id_type.items()},
+             "paper": m.paper, "hint": m.hint} for m in catalog.materials],
+            "categories": catalog.categories}, ensure_ascii=False, indent=1), file=ctx.out)
+        return 0
+    for m in catalog.materials:
+        who = "全部" if "*" in m.applies_to else "/".join(
+            catalog.categories.get(c, c) for c in m.applies_to)
+        if ctx.config.language == "en":
+            who = "everyone" if "*" in m.applies_to else "/".join(m.applies_to)
+        counts = f"{m.min}–{m.max}" + "".join(
+            f", {k}: {lo}–{hi}" for k, (lo, hi) in m.by_id_type.items())
+        print(f"{m.code:<20} {m.name}  [{counts}]  {who}", file=ctx.out)
+    return 0
+
+
+# --- capture -------------------------------------------------------------------------------
+def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
+    from camera.imageio import ImageError, load_image
+    from camera.pipeline import process_image
+
+    wf: Workflow = ctx.workflow()
+    mat = wf.check_capture(args.reg_no, args.material, len(args.files))
+    thresholds = ctx.config.settings.quality
+    ready: list[NewCapture] = []
+    # Every file is read and processed before anything is stored: all or nothing.
+    for name in args.files:
+        path = Path(name)
+        if not path.is_file():
+            raise InputError("image.missing", file=name)
+        try:
+            frame = load_image(path)
+        except ImageError as exc:
+            raise InputError(f"image.{exc.code}", file=name) from None
+        result = process_image(frame, paper=mat.paper, thresholds=thresholds)
+        if not result.found:
+            ctx.warn("capture.no_document", file=name)
+        failed = [f for f in result.quality.failed if result.found or f != "small"]
+        if failed:
+            ctx.warn("capture.quality", file=name,
+                     reasons="; ".join(ctx.msg(f"quality.{f}") for f in failed))
+        ready.append(NewCapture(result.jpeg, result.width, result.height, f"file:{path.name}",
+                                {**result.quality.to_dict(), "found": result.found,
+                                 "rotation": result.rotation}))
+    stored = wf.add_captures(args.reg_no, args.material, ready)
+    for img in stored:
+        ctx.say("capture.stored", name=mat.name, index=img.index, width=img.width,
+                height=img.height, size=img.size, sha=img.sha256[:12])
+    return 0
+
+
+def cmd_delete(ctx: Context, args: argparse.Namespace) -> int:
+    wf: Workflow = ctx.workflow()
+    wf.delete_capture(args.reg_no, args.material, args.index)
+    name = wf.candidate(args.reg_no).materials[args.material].name
+    ctx.say("delete.done", name=name, index=args.index)
+    return 0
+
+
+# --- submit and review ---------------------------------------------------------------------
+def cmd_submit(ctx: Context, args: argparse.Namespace) -> int:
+    view = ctx.workflow().submit(args.reg_no)
+    ctx.say("submit.done", reg_no=view.reg_no,
+            count=sum(m.count for m in view.materials.values()))
+    return 0
+
+
+def cmd_review(ctx: Context, args: argparse.Namespace) -> int:
+    wf: Workflow = ctx.workflow()
+    if args.material and args.return_comment is None:
+        raise InputError("review.material_needs_return")
+    if args.approve:
+        wf.review(args.reg_no, "approve")
+        ctx.say("review.approved", reg_no=args.reg_no)
+    elif args.return_comment is not None:
+        view = wf.review(args.reg_no, "return", args.return_comment, args.material)
+        redo = [m.name for m in view.materials.values() if m.editable]
+        ctx.say("review.returned", reg_no=args.reg_no, materials="、".join(redo))
+    else:
+        wf.review(args.reg_no, "ineligible", args.ineligible)
+        ctx.say("review.ineligible", reg_no=args.reg_no)
+    return 0
+
+
+# --- status --------------------------------------------------------------------------------
+def status_json(wf: Workflow, views: list[CandidateView]) -> dict[str, Any]:
+    return {
+        "candidates": [{
+            "reg_no": v.reg_no, "name": v.name, "id_masked": v.id_masked, "state": v.state,
+            "submitted_at": v.submitted_at,
+            "materials": {m.code: {
+                "count": m.count, "min": m.min, "max": m.max,
+                "sha256": [i.sha256 for i in m.images],
+                "locked": [i.locked for i in m.images],
+                "approved": [i.approved for i in m.images],
+                "editable": m.editable} for m in v.materials.values()},
+            "feedback": [{"at": f.at, "decision": f.decision, "comment": f.comment,
+                          "materials": sorted(f.items)} for f in v.feedback],
+        } for v in views],
+        "outbox": {"pending": wf.outbox_pending()},
+    }
+
+
+def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
+    wf: Workflow = ctx.workflow()
+    reg_nos = [args.reg_no] if args.reg_no else wf.reg_nos()
+    views = [wf.candidate(r) for r in reg_nos]
+    if args.json:
+        print(json.dumps(status_json(wf, views), ensure_ascii=False, indent=1), file=ctx.out)
+        return 0
+    if not args.reg_no:
+        states = Counter(v.state for v in views)
+        ctx.say("status.summary", count=len(views), pending=wf.outbox_pending(),
+                states=", ".join(f"{ctx.msg('state.' + s)} {n}" for s, n in states.items())
+                or "—")
+    for v in views:
+        _print_candidate(ctx, v, detailed=bool(args.reg_no))
+    return 0
+
+
+def _print_candidate(ctx: Context, v: CandidateView, detailed: bool) -> None:
+    ctx.say("status.header", reg_no=v.reg_no, name=v.name, id_type=f"idtype.{v.id_type}",
+            id_masked=v.id_masked, state=f"state.{v.state}")
+    if not detailed:
+        return
+    if v.feedback and v.feedback[0].decision != "approve":
+        ctx.say("status.feedback", at=v.feedback[0].at, comment=v.feedback[0].comment)
+    for m in v.materials.values():
+        need = str(m.min) if m.min == m.max else f"{m.min}–{m.max}"
+        mark = "✓" if m.complete else "✗"
+        ctx.say("status.material", mark=mark, name=m.name, code=m.code, count=m.count,
+                need=need)
+        for i in m.images:
+            lock = ctx.msg("lock.approved" if i.approved else
+                           "lock.locked" if i.locked else "lock.open")
+            ctx.say("status.image", index=i.index, width=i.width, height=i.height, size=i.size,
+                    lock=lock, sha=i.sha256[:12])
+
+
+# --- audit ---------------------------------------------------------------------------------
+def cmd_audit_verify(ctx: Context, args: argparse.Namespace) -> int:
+    count, head = ctx.workflow().store.verify_audit()
+    ctx.say("audit.ok", count=count, head=head[:16])
+    return 0

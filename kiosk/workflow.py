@@ -1,0 +1,419 @@
+"""The exam's on-site workflow as plain Python over the store: who needs what, capturing,
+deleting, submitting, reviewing. No Textual here; the CLI and the UI both call this.
+
+Every refusal is a RuleError naming exactly what is wrong; the triggers in kiosk.store hold
+the same lines inside SQLite, so a bug here cannot unlock or alter a locked image.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.catalog import Catalog, Need, parse_categories
+from kiosk.config import Config
+from kiosk.errors import InputError, RuleError
+from kiosk.messages import Messages
+from kiosk.store import UNLOCKED_STATES, Store, now
+from kiosk.validation import mask_id
+
+MAX_BYTES = 200_000
+
+
+@dataclass
+class ImageView:
+    index: int
+    capture_id: int
+    sha256: str
+    width: int
+    height: int
+    size: int
+    locked: bool
+    approved: bool
+    created_at: str
+    source: str
+    quality: dict[str, Any]
+
+
+@dataclass
+class MaterialView:
+    code: str
+    name: str
+    min: int
+    max: int
+    paper: str | None
+    hint: str
+    images: list[ImageView] = field(default_factory=list)
+    editable: bool = True  # may images be added or deleted right now
+
+    @property
+    def count(self) -> int:
+        return len(self.images)
+
+    @property
+    def complete(self) -> bool:
+        return self.min <= self.count <= self.max
+
+
+@dataclass
+class Feedback:
+    at: str
+    decision: str
+    comment: str
+    items: dict[str, str]
+
+
+@dataclass
+class CandidateView:
+    reg_no: str
+    name: str
+    id_type: str
+    id_number: str
+    phone: str
+    categories: frozenset[str]
+    state: str
+    submitted_at: str | None
+    materials: dict[str, MaterialView]
+    feedback: list[Feedback]
+
+    @property
+    def id_masked(self) -> str:
+        return mask_id(self.id_number)
+
+    @property
+    def locked(self) -> bool:
+        return self.state not in UNLOCKED_STATES
+
+    def missing(self) -> list[MaterialView]:
+        return [m for m in self.materials.values() if not m.complete]
+
+    def images_digest(self) -> str:
+        """One sha256 over every image's digest, in catalog and capture order."""
+        lines = [f"{m.code}:{i.index}:{i.sha256}" for m in self.materials.values()
+                 for i in m.images]
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+
+@dataclass
+class NewCapture:
+    """An image ready to store: what the camera pipeline produced."""
+
+    jpeg: bytes
+    width: int
+    height: int
+    source: str
+    quality: dict[str, Any]
+
+
+class Workflow:
+    def __init__(self, config: Config, store: Store) -> None:
+        self.config = config
+        self.store = store
+        self.catalog: Catalog = config.catalog()
+        self.actor = f"kiosk:{config.settings.kiosk.kiosk_id}"
+
+    @classmethod
+    def open(cls, config: Config, create: bool = False) -> Workflow:
+        wf = cls(config, Store.open(config.database, create=create))
+        wf._sync_catalog()
+        return wf
+
+    def close(self) -> None:
+        self.store.close()
+
+    def _sync_catalog(self) -> None:
+        """Mirror the configured catalog into the database, so SQL readers see it too."""
+        rows = [(m.code, m.name, m.min, m.max, "+".join(m.applies_to),
+                 json.dumps({"by_id_type": m.by_id_type, "paper": m.paper,
+                             "paper_by_id_type": m.paper_by_id_type, "hint": m.hint},
+                            ensure_ascii=False, sort_keys=True))
+                for m in self.catalog.materials]
+        current = [tuple(r) for r in self.store.conn.execute(
+            "SELECT code, name, min, max, applies_to, spec FROM materials ORDER BY rowid")]
+        if current == rows:
+            return
+        with self.store.transaction() as conn:
+            conn.execute("DELETE FROM materials")
+            conn.executemany("INSERT INTO materials VALUES (?, ?, ?, ?, ?, ?)", rows)
+            self.store.audit(self.actor, "catalog", None, {"codes": [r[0] for r in rows]})
+
+    # --- reading ---------------------------------------------------------------------
+    def reg_nos(self) -> list[str]:
+        return [r[0] for r in self.store.conn.execute(
+            "SELECT reg_no FROM candidates ORDER BY reg_no")]
+
+    def candidate(self, reg_no: str) -> CandidateView:
+        row = next(self.store.db.query("SELECT * FROM candidates WHERE reg_no = ?", [reg_no]),
+                   None)
+        if row is None:
+            raise RuleError("candidate.unknown", reg_no=reg_no)
+        categories = parse_categories(row["categories"])
+        needs = self.catalog.needs(categories, row["id_type"])
+        feedback = self._feedback(reg_no)
+        editable = self._editable_materials(row["state"], feedback)
+        materials: dict[str, MaterialView] = {}
+        for code, need in needs.items():
+            materials[code] = self._material_view(need)
+        for cap in self.store.db.query(
+                "SELECT c.id, c.material, c.sha256, c.width, c.height, c.size, c.created_at, "
+                "c.source, c.quality, l.capture_id IS NOT NULL AS locked, "
+                "coalesce(l.approved, 0) AS approved FROM captures c "
+                "LEFT JOIN capture_locks l ON l.capture_id = c.id "
+                "WHERE c.reg_no = ? ORDER BY c.id", [reg_no]):
+            view = materials.get(cap["material"])
+            if view is None:  # captured under an older catalog: still shown, never lost
+                m = self.catalog.get(cap["material"])
+                view = materials[cap["material"]] = MaterialView(
+                    cap["material"], m.name if m else cap["material"], 0, 0, None, "")
+            view.images.append(ImageView(
+                len(view.images) + 1, cap["id"], cap["sha256"], cap["width"], cap["height"],
+                cap["size"], bool(cap["locked"]), bool(cap["approved"]), cap["created_at"],
+                cap["source"], json.loads(cap["quality"])))
+        for view in materials.values():
+            view.editable = (editable is None or view.code in editable) and not any(
+                i.locked for i in view.images)
+        return CandidateView(row["reg_no"], row["name"], row["id_type"], row["id_number"],
+                             row["phone"], categories, row["state"], row["submitted_at"],
+                             materials, feedback)
+
+    @staticmethod
+    def _material_view(need: Need) -> MaterialView:
+        m = need.material
+        return MaterialView(m.code, m.name, need.min, need.max, need.paper, m.hint)
+
+    def _feedback(self, reg_no: str) -> list[Feedback]:
+        out = []
+        for r in self.store.db.query(
+                "SELECT * FROM reviews WHERE reg_no = ? ORDER BY id DESC", [reg_no]):
+            items = {i["material"]: i["comment"] for i in self.store.db.query(
+                "SELECT material, comment FROM review_items WHERE review_id = ?", [r["id"]])}
+            out.append(Feedback(r["at"], r["decision"], r["comment"], items))
+        return out
+
+    @staticmethod
+    def _editable_materials(state: str, feedback: list[Feedback]) -> set[str] | None:
+        """None: every material; a set: only those (a return that named materials)."""
+        if state not in UNLOCKED_STATES:
+            return set()
+        if state == "draft" or not feedback or not feedback[0].items:
+            return None
+        return set(feedback[0].items)
+
+    def outbox_pending(self) -> int:
+        return self.store.conn.execute(
+            "SELECT count(*) FROM outbox WHERE sent_at IS NULL").fetchone()[0]
+
+    # --- capturing -------------------------------------------------------------------
+    def check_capture(self, reg_no: str, material: str, adding: int = 1) -> MaterialView:
+        """Refuse before any image work when these images could not be stored."""
+        view = self.candidate(reg_no)
+        mat = view.materials.get(material)
+        if mat is None or (mat.max == 0 and not mat.images):
+            known = self.catalog.get(material)
+            if known is None:
+                raise InputError("material.unknown", code=material,
+                                 allowed=", ".join(m.code for m in self.catalog.materials))
+            raise RuleError("material.not_needed", reg_no=reg_no, name=known.name)
+        if not mat.editable:
+            raise self._locked(view, mat)
+        if mat.count + adding > mat.max:
+            raise RuleError("capture.too_many", name=mat.name, max=mat.max, count=mat.count,
+                            adding=adding)
+        return mat
+
+    def add_captures(self, reg_no: str, material: str,
+                     images: Sequence[NewCapture]) -> list[ImageView]:
+        """Store all the images or none; returns them as status shows them."""
+        for img in images:
+            if len(img.jpeg) > MAX_BYTES:
+                raise ValueError("image over the byte cap")  # the pipeline guarantees it
+        with self.store.transaction() as conn:
+            self.check_capture(reg_no, material, len(images))
+            at = now()
+            for img in images:
+                digest = hashlib.sha256(img.jpeg).hexdigest()
+                conn.execute(
+                    "INSERT INTO captures (reg_no, material, jpeg, sha256, width, height, size, "
+                    "source, quality, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (reg_no, material, img.jpeg, digest, img.width, img.height, len(img.jpeg),
+                     img.source, json.dumps(img.quality, sort_keys=True), at))
+                self.store.audit(self.actor, "capture", reg_no,
+                                 {"material": material, "sha256": digest,
+                                  "size": len(img.jpeg), "source": img.source})
+            conn.execute("UPDATE candidates SET updated_at = ? WHERE reg_no = ?", (at, reg_no))
+        return self.candidate(reg_no).materials[material].images[-len(images):]
+
+    @staticmethod
+    def _locked(view: CandidateView, mat: MaterialView) -> RuleError:
+        if any(i.approved for i in mat.images):
+            return RuleError("capture.approved", name=mat.name)
+        if not view.locked:  # returned, but this material was not among those to redo
+            return RuleError("capture.not_returned", name=mat.name)
+        return RuleError("capture.locked", name=mat.name, state=f"state.{view.state}")
+
+    def delete_capture(self, reg_no: str, material: str, index: int) -> ImageView:
+        view = self.candidate(reg_no)
+        mat = view.materials.get(material)
+        if mat is None:
+            raise InputError("material.unknown", code=material,
+                             allowed=", ".join(view.materials))
+        if not 1 <= index <= mat.count:
+            raise RuleError("delete.index", name=mat.name, index=index, count=mat.count)
+        image = mat.images[index - 1]
+        if not mat.editable or image.locked:
+            raise self._locked(view, mat)
+        with self.store.transaction() as conn:
+            conn.execute("DELETE FROM captures WHERE id = ?", (image.capture_id,))
+            self.store.audit(self.actor, "delete", reg_no,
+                             {"material": material, "sha256": image.sha256})
+        return image
+
+    # --- state changes ---------------------------------------------------------------
+    def _change_state(self, view: CandidateView, to: str, action: str,
+                      detail: dict[str, Any]) -> None:
+        """The state change, its history, audit and outbox entries; inside a transaction."""
+        at = now()
+        conn = self.store.conn
+        extra = ", submitted_at = :at" if to == "submitted" else ""
+        conn.execute(f"UPDATE candidates SET state = :to, updated_at = :at{extra} "
+                     "WHERE reg_no = :reg", {"to": to, "at": at, "reg": view.reg_no})
+        conn.execute("INSERT INTO state_history (reg_no, from_state, to_state, actor, at) "
+                     "VALUES (?, ?, ?, ?, ?)", (view.reg_no, view.state, to, self.actor, at))
+        self.store.audit(self.actor, action, view.reg_no,
+                         {"from": view.state, "to": to, **detail})
+        after = self.candidate(view.reg_no)
+        self.store.outbox("state", view.reg_no, {
+            "reg_no": view.reg_no, "state": to, "at": at, "action": action, **detail,
+            "site_code": self.config.settings.kiosk.site_code,
+            "kiosk_id": self.config.settings.kiosk.kiosk_id,
+            "materials": {m.code: [i.sha256 for i in m.images]
+                          for m in after.materials.values() if m.images}})
+
+    def submit(self, reg_no: str) -> CandidateView:
+        with self.store.transaction() as conn:
+            view = self.candidate(reg_no)
+            if view.state not in UNLOCKED_STATES:
+                raise RuleError("submit.state", reg_no=reg_no, state=f"state.{view.state}")
+            missing = view.missing()
+            if missing:
+                items = "; ".join(self._missing_text(m) for m in missing)
+                raise RuleError("submit.missing", items=items)
+            at = now()
+            conn.executemany(
+                "INSERT OR IGNORE INTO capture_locks (capture_id, approved, locked_at) "
+                "VALUES (?, 0, ?)",
+                [(i.capture_id, at) for m in view.materials.values() for i in m.images])
+            count = sum(m.count for m in view.materials.values())
+            self._change_state(view, "submitted", "submit", {"images": count})
+        return self.candidate(reg_no)
+
+    def _missing_text(self, m: MaterialView) -> str:
+        msg = Messages(self.config.language)
+        need = str(m.min) if m.min == m.max else f"{m.min}–{m.max}"
+        return msg("submit.missing_item", name=m.name, need=need, count=m.count)
+
+    def review(self, reg_no: str, decision: str, comment: str = "",
+               materials: Iterable[str] = ()) -> CandidateView:
+        """decision: approve | return | ineligible (site staff)."""
+        codes = list(dict.fromkeys(materials))
+        if decision in ("return", "ineligible") and not comment.strip():
+            raise InputError("review.comment_required")
+        with self.store.transaction() as conn:
+            view = self.candidate(reg_no)
+            if view.state != "submitted":
+                raise RuleError("review.state", reg_no=reg_no, state=f"state.{view.state}")
+            for code in codes:
+                if code not in view.materials:
+                    raise InputError("material.unknown", code=code,
+                                     allowed=", ".join(view.materials))
+                if any(i.approved for i in view.materials[code].images):
+                    raise RuleError("review.already_approved", reg_no=reg_no,
+                                    name=view.materials[code].name)
+            at = now()
+            cur = conn.execute("INSERT INTO reviews (reg_no, decision, comment, actor, at) "
+                               "VALUES (?, ?, ?, ?, ?)",
+                               (reg_no, decision, comment.strip(), self.actor, at))
+            conn.executemany("INSERT INTO review_items VALUES (?, ?, ?)",
+                             [(cur.lastrowid, c, comment.strip()) for c in codes])
+            if decision == "approve":
+                conn.execute("UPDATE capture_locks SET approved = 1 WHERE approved = 0 AND "
+                             "capture_id IN (SELECT id FROM captures WHERE reg_no = ?)",
+                             (reg_no,))
+                self._change_state(view, "site_approved", "approve", {})
+            elif decision == "return":
+                redo = set(codes) or set(view.materials)
+                for m in view.materials.values():
+                    if codes and m.code not in redo and m.images:
+                        conn.executemany(
+                            "UPDATE capture_locks SET approved = 1 WHERE capture_id = ? "
+                            "AND approved = 0", [(i.capture_id,) for i in m.images])
+                self._change_state(view, "returned", "return",
+                                   {"comment": comment.strip(), "materials": sorted(redo)})
+                # Only now (state returned) may the trigger let these locks go.
+                conn.executemany(
+                    "DELETE FROM capture_locks WHERE capture_id = ? AND approved = 0",
+                    [(i.capture_id,) for m in view.materials.values() if m.code in redo
+                     for i in m.images])
+            elif decision == "ineligible":
+                self._change_state(view, "ineligible", "ineligible",
+                                   {"comment": comment.strip()})
+            else:
+                raise ValueError(decision)
+            self._notify(view, at)
+        return self.candidate(reg_no)
+
+    def _notify(self, view: CandidateView, at: str) -> None:
+        # The SMS text is fixed by the exam authority, always in Chinese.
+        text = Messages("zh-CN")("sms.review_notice", unit=self.config.settings.kiosk.sms_unit)
+        self.store.conn.execute(
+            "INSERT INTO notifications (reg_no, phone, text, created_at) VALUES (?, ?, ?, ?)",
+            (view.reg_no, view.phone, text, at))
+
+    # --- roster ----------------------------------------------------------------------
+    def upsert_candidates(self, rows: Sequence[dict[str, str]]) -> tuple[Counter[str],
+                                                                         dict[int, tuple]]:
+        """Insert or update roster rows (each with a 'line'); never touches captures.
+
+        Returns counts of added/updated/unchanged and, per rejected line, its reason.
+        """
+        counts: Counter[str] = Counter()
+        rejected: dict[int, tuple] = {}
+        changed: list[str] = []
+        with self.store.transaction() as conn:
+            at = now()
+            for row in rows:
+                other = conn.execute(
+                    "SELECT reg_no FROM candidates WHERE id_number = ? AND reg_no <> ?",
+                    (row["id_number"], row["reg_no"])).fetchone()
+                if other:
+                    rejected[int(row["line"])] = ("roster.id_taken", {"other": other[0]})
+                    continue
+                cur = conn.execute(
+                    "SELECT name, id_type, id_number, phone, categories FROM candidates "
+                    "WHERE reg_no = ?", (row["reg_no"],)).fetchone()
+                new = (row["name"], row["id_type"], row["id_number"], row["phone"],
+                       row["categories"])
+                if cur is None:
+                    conn.execute(
+                        "INSERT INTO candidates (reg_no, name, id_type, id_number, phone, "
+                        "categories, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (row["reg_no"], *new, at, at))
+                    counts["added"] += 1
+                elif tuple(cur) != new:
+                    conn.execute(
+                        "UPDATE candidates SET name = ?, id_type = ?, id_number = ?, phone = ?, "
+                        "categories = ?, updated_at = ? WHERE reg_no = ?",
+                        (*new, at, row["reg_no"]))
+                    counts["updated"] += 1
+                else:
+                    counts["unchanged"] += 1
+                    continue
+                changed.append(row["reg_no"])
+            if changed:
+                self.store.audit(self.actor, "roster", None,
+                                 {"added": counts["added"], "updated": counts["updated"],
+                                  "reg_nos": changed})
+        return counts, rejected

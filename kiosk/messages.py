@@ -536,7 +536,7 @@ CATALOG: dict[str, dict[str, str]] = {
     "slip.reg_no": {"zh-CN": "报名号:{reg_no}", "en": "Registration no.: {reg_no}"},
     "slip.materials": {"zh-CN": "已确认材料:", "en": "Materials confirmed:"},
     "slip.material_line": {"zh-CN": "{name}  {count} 张", "en": "{name}  {count}"},
-    "slip.total": {"zh-CN": "合计 {count} 张(已锁定)", "en": "{count} images in all (locked)"},
+    "slip.total": {"zh-CN": "合计 {count} 张", "en": "{count} images in all"},
     "slip.state": {"zh-CN": "状态:{state}", "en": "State: {state}"},
     "slip.time": {"zh-CN": "提交时间:{time}", "en": "Submitted: {time}"},
     "slip.kiosk": {"zh-CN": "设备:{kiosk_id}", "en": "Kiosk: {kiosk_id}"},
@@ -545,11 +545,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Scan to check this receipt offline",
     },
     "slip.notice": {
-        "zh-CN": "请妥善保管本回执。材料已锁定,考点与考区将进行审核;审核结果将以短信通知,"
-                 "如被退回,请在 24 小时内按短信要求处理。",
-        "en": "Keep this receipt. Your materials are locked and will be reviewed by the site "
-              "and the district; you will get the result by SMS. If they are returned, act "
-              "within 24 hours as the SMS says.",
+        "zh-CN": "请妥善保管本回执。考点与考区将审核您的材料,审核结果将以短信通知;"
+                 "如材料被退回,请在 24 小时内按短信要求处理。",
+        "en": "Keep this receipt. The site and the district will review your materials and "
+              "send the result by SMS; if they are returned, act within 24 hours as the SMS "
+              "says.",
     },
 }
 
@@ -562,7 +562,7 @@ class Messages:
             raise ValueError(f"unknown language {language!r}")
         self.language = language
 
-    def __call__(self, key: str, **params: Any) -> str:
+    def __call__(self, key: str, /, **params: Any) -> str:
         entry = CATALOG.get(key)
         if entry is None:  # a programming error, but never a traceback for the user
             return key + (f" {params}" if params else "")

@@ -47,7 +47,7 @@ def _resident(value: str, today: dt.date) -> Problem | None:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
         born = None
-    if born is None or born > today or born.year < 1900:
+    if born is None or born > today or born.year < 1800:
         return "id.birth", {"date": value[6:14]}
     expected = gb11643_check_char(value[:17])
     if value[17] != expected:

@@ -41,11 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     msg = Messages("zh-CN")
     ctx: Context | None = None
     try:
+        args = build_parser().parse_args(argv)  # bad usage: argparse exits 2 with its usage
         ctx = Context.load(getattr(args, "config", None))
         msg = ctx.msg
         handler: Handler | None = getattr(args, "handler", None)

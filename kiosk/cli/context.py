@@ -21,10 +21,10 @@ class Context:
     def load(cls, config_path: str | None) -> Context:
         return cls(load_config(config_path))
 
-    def say(self, key: str, **params: Any) -> None:
+    def say(self, key: str, /, **params: Any) -> None:
         print(self.msg(key, **params), file=self.out)
 
-    def warn(self, key: str, **params: Any) -> None:
+    def warn(self, key: str, /, **params: Any) -> None:
         print(self.msg("warning.prefix", text=self.msg(key, **params)), file=self.err)
 
     def workflow(self) -> Any:

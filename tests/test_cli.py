@@ -1,0 +1,211 @@
+"""The operator CLI end to end on a real database file, real images, every exit code."""
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import REPO, KioskDir, jpeg_file, page_on_desk
+from PIL import Image
+
+REG = "2026110102001"  # demo: a direct applicant with a resident ID card
+
+
+def status(k: KioskDir, reg: str = REG) -> dict:
+    r = k.run("status", reg, "--json")
+    assert r.code == 0, r.err
+    return json.loads(r.out)["candidates"][0]
+
+
+def fill_required(k: KioskDir, photos: list[Path]) -> None:
+    for material, files in (("notice", photos[:1]), ("id_doc", photos[1:3]),
+                            ("diploma", photos[3:4]), ("trial_proof", photos[4:5])):
+        r = k.run("capture", REG, material, *files)
+        assert r.code == 0, r.err
+
+
+def test_init_twice_is_harmless_and_creates_a_private_key(kiosk: KioskDir) -> None:
+    assert kiosk.run("init", "--demo").code == 0
+    assert kiosk.run("init", "--demo").code == 0
+    keys = [p for p in (kiosk.path / "data").iterdir() if "key" in p.name]
+    assert keys and all(p.stat().st_mode & 0o077 == 0 for p in keys)
+    assert len(json.loads(kiosk.run("status", "--json").out)["candidates"]) == 5
+
+
+def test_commands_before_init_say_so(kiosk: KioskDir) -> None:
+    r = kiosk.run("status")
+    assert r.code == 2 and "kiosk init" in r.err
+
+
+def test_status_json_contract(demo_kiosk: KioskDir, photos: list[Path]) -> None:
+    assert demo_kiosk.run("capture", REG, "notice", photos[0]).code == 0
+    data = json.loads(demo_kiosk.run("status", "--json").out)
+    assert data["outbox"] == {"pending": 0}
+    cand = next(c for c in data["candidates"] if c["reg_no"] == REG)
+    assert cand["state"] == "draft"
+    notice = cand["materials"]["notice"]
+    assert (notice["count"], notice["min"], notice["max"]) == (1, 1, 1)
+    assert len(notice["sha256"][0]) == 64
+    assert cand["materials"]["id_doc"]["min"] == cand["materials"]["id_doc"]["max"] == 2
+
+
+def test_capture_stores_a_capped_upright_jpeg_without_exif(demo_kiosk: KioskDir,
+                                                           tmp_path: Path) -> None:
+    # A phone photo lying on its side with EXIF orientation 6 (turn 90° clockwise).
+    upright = page_on_desk(3, size=(1200, 1600), paper=(800, 1100), angle=3)
+    sideways = np.ascontiguousarray(np.rot90(upright, 1))
+    img = Image.fromarray(sideways[:, :, ::-1])
+    exif = img.getexif()
+    exif[0x0112] = 6
+    exif[0x010F] = "PhoneMaker"
+    f = tmp_path / "phone.jpg"
+    img.save(f, "JPEG", quality=95, exif=exif.tobytes())
+    r = demo_kiosk.run("capture", REG, "notice", f)
+    assert r.code == 0, r.err
+    con = sqlite3.connect(demo_kiosk.database)
+    jpeg, w, h, size = con.execute("SELECT jpeg, width, height, size FROM captures").fetchone()
+    assert size == len(jpeg) <= 200_000
+    stored = Image.open(io.BytesIO(jpeg))
+    assert stored.format == "JPEG" and not stored.getexif()
+    assert h > w  # the A4 page came out portrait, as the paper is
+
+
+def test_unreadable_files_are_refused_and_nothing_is_stored(demo_kiosk: KioskDir,
+                                                            tmp_path: Path,
+                                                            photos: list[Path]) -> None:
+    good = jpeg_file(tmp_path / "good.jpg", page_on_desk(1, size=(800, 600), paper=(300, 400)))
+    empty = tmp_path / "empty.jpg"
+    empty.write_bytes(b"")
+    text = tmp_path / "notes.jpg"
+    text.write_text("not an image")
+    truncated = tmp_path / "cut.jpg"
+    truncated.write_bytes(good.read_bytes()[:2000])
+    bomb = tmp_path / "bomb.png"
+    Image.new("1", (50_000, 50_000)).save(bomb)  # a few kB declaring 2.5 gigapixels
+    assert bomb.stat().st_size < 1_000_000
+    for bad, word in ((empty, "空文件"), (text, "不是可识别的图片"), (truncated, "不完整"),
+                      (bomb, "过大"), (tmp_path / "absent.jpg", "找不到")):
+        r = demo_kiosk.run("capture", REG, "diploma", good, bad)
+        assert r.code == 2, (bad, r.err)
+        assert word in r.err and "Traceback" not in r.err
+    assert status(demo_kiosk)["materials"]["diploma"]["count"] == 0
+
+
+def test_capture_rules(demo_kiosk: KioskDir, photos: list[Path]) -> None:
+    r = demo_kiosk.run("capture", REG, "id_doc", *photos[:3])
+    assert r.code == 1 and "最多 2 张" in r.err
+    assert status(demo_kiosk)["materials"]["id_doc"]["count"] == 0
+    r = demo_kiosk.run("capture", REG, "passport_scan", photos[0])
+    assert r.code == 2 and "notice" in r.err
+    r = demo_kiosk.run("capture", REG, "tcm_cert", photos[0])  # not this candidate's category
+    assert r.code == 1 and "不需要" in r.err
+    r = demo_kiosk.run("capture", "NOBODY", "notice", photos[0])
+    assert r.code == 1 and "NOBODY" in r.err
+
+
+def test_submit_lists_exactly_what_is_missing(demo_kiosk: KioskDir,
+                                              photos: list[Path]) -> None:
+    assert demo_kiosk.run("capture", REG, "notice", photos[0]).code == 0
+    assert demo_kiosk.run("capture", REG, "id_doc", photos[1]).code == 0
+    r = demo_kiosk.run("submit", REG)
+    assert r.code == 1
+    assert "身份证明(需要 2,已有 1)" in r.err
+    assert "学历证书" in r.err and "试用期考核证明" in r.err
+    assert "网上报名成功通知单" not in r.err and "学位证书" not in r.err
+    assert status(demo_kiosk)["state"] == "draft"
+
+
+def test_full_workflow_with_partial_return(demo_kiosk: KioskDir, photos: list[Path]) -> None:
+    fill_required(demo_kiosk, photos)
+    before = status(demo_kiosk)
+    r = demo_kiosk.run("submit", REG)
+    assert r.code == 0 and "内容已锁定" in r.out
+    # locked: no delete, no capture, no second submit
+    assert demo_kiosk.run("delete", REG, "notice", 1).code == 1
+    assert demo_kiosk.run("capture", REG, "degree", photos[5]).code == 1
+    assert demo_kiosk.run("submit", REG).code == 1
+    # return only the diploma: it unlocks, the others keep a ✓ lock
+    r = demo_kiosk.run("review", REG, "--return", "学历证书不清晰,请重拍", "--material", "diploma")
+    assert r.code == 0, r.err
+    s = status(demo_kiosk)
+    assert s["state"] == "returned"
+    assert s["materials"]["diploma"]["locked"] == [False]
+    assert s["materials"]["notice"]["approved"] == [True]
+    assert s["feedback"][0]["comment"] == "学历证书不清晰,请重拍"
+    assert demo_kiosk.run("delete", REG, "notice", 1).code == 1
+    assert demo_kiosk.run("capture", REG, "degree", photos[5]).code == 1  # not returned
+    assert demo_kiosk.run("delete", REG, "diploma", 2).code == 1  # no such index
+    assert demo_kiosk.run("delete", REG, "diploma", 1).code == 0
+    assert demo_kiosk.run("capture", REG, "diploma", photos[5]).code == 0
+    assert demo_kiosk.run("submit", REG).code == 0
+    assert demo_kiosk.run("review", REG, "--approve").code == 0
+    s = status(demo_kiosk)
+    assert s["state"] == "site_approved"
+    assert all(all(m["approved"]) for m in s["materials"].values())
+    assert s["materials"]["notice"]["sha256"] == before["materials"]["notice"]["sha256"]
+    assert s["materials"]["diploma"]["sha256"] != before["materials"]["diploma"]["sha256"]
+    assert demo_kiosk.run("review", REG, "--approve").code == 1  # not submitted any more
+    # each state change queued one outbox entry and one SMS per review
+    assert json.loads(demo_kiosk.run("status", "--json").out)["outbox"]["pending"] == 4
+    con = sqlite3.connect(demo_kiosk.database)
+    assert con.execute("SELECT count(*) FROM notifications").fetchone()[0] == 2
+    r = demo_kiosk.run("audit", "verify")
+    assert r.code == 0 and "完整" in r.out
+
+
+def test_review_refusals_and_ineligible(demo_kiosk: KioskDir, photos: list[Path]) -> None:
+    assert demo_kiosk.run("review", REG, "--approve").code == 1  # draft
+    fill_required(demo_kiosk, photos)
+    assert demo_kiosk.run("submit", REG).code == 0
+    assert demo_kiosk.run("review", REG, "--return", "  ").code == 2  # empty comment
+    assert demo_kiosk.run("review", REG, "--approve", "--material", "notice").code == 2
+    assert demo_kiosk.run("review", REG, "--return", "x", "--material", "nope").code == 2
+    with pytest.raises(SystemExit) as info:  # argparse: a decision is required
+        demo_kiosk.run("review", REG)
+    assert info.value.code == 2
+    assert demo_kiosk.run("review", REG, "--ineligible", "学历不符合报考条件").code == 0
+    assert status(demo_kiosk)["state"] == "ineligible"
+    assert demo_kiosk.run("delete", REG, "notice", 1).code == 1
+
+
+def test_materials_listing(demo_kiosk: KioskDir) -> None:
+    r = demo_kiosk.run("materials", "--json")
+    codes = [m["code"] for m in json.loads(r.out)["materials"]]
+    assert codes[:3] == ["notice", "id_doc", "diploma"] and "other" in codes
+    assert "身份证明" in demo_kiosk.run("materials").out
+
+
+def test_audit_verify_fails_on_tampering(demo_kiosk: KioskDir, photos: list[Path]) -> None:
+    assert demo_kiosk.run("capture", REG, "notice", photos[0]).code == 0
+    con = sqlite3.connect(demo_kiosk.database)
+    con.execute("DROP TRIGGER audit_no_update")
+    con.execute("UPDATE audit SET actor = 'mallory' WHERE id = 2")
+    con.commit()
+    r = demo_kiosk.run("audit", "verify")
+    assert r.code == 1 and "篡改" in r.err
+
+
+def test_bad_usage_exits_2(demo_kiosk: KioskDir) -> None:
+    with pytest.raises(SystemExit) as info:
+        demo_kiosk.run("delete", REG, "notice", "first")
+    assert info.value.code == 2
+    with pytest.raises(SystemExit) as info:
+        demo_kiosk.run("no-such-command")
+    assert info.value.code == 2
+
+
+def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
+    exe = Path(sys.executable).parent / "kiosk"
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text('[kiosk]\nlanguage = "en"\n[storage]\ndatabase = "d/k.db"\n')
+    r = subprocess.run([str(exe), "--config", str(cfg), "init", "--demo"], capture_output=True,
+                       text=True, cwd=REPO)
+    assert r.returncode == 0 and "Loaded 5 demo candidates" in r.stdout
+    r = subprocess.run([str(exe), "--config", str(cfg), "submit", REG], capture_output=True,
+                       text=True, cwd=REPO)
+    assert r.returncode == 1 and "Cannot submit" in r.stderr and "Traceback" not in r.stderr

@@ -1,0 +1,61 @@
+#!/usr/bin/env python3
+"""The README's two commands, needing only Python 3.11+ on a fresh machine:
+
+    python3 run.py demo    start the kiosk in demo mode
+    python3 run.py test    ruff, then the test suite
+
+Both first bring `.venv` up to date with the hash-pinned requirements.lock (only when the
+lock or pyproject.toml changed since the last install). `python3 run.py bench` runs the
+capture-pipeline benchmark; any other arguments after `kiosk` go to the kiosk command.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+STAMP = VENV / ".installed"
+INPUTS = (ROOT / "requirements.lock", ROOT / "pyproject.toml")
+
+
+def _run(*cmd: str | Path) -> None:
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT)
+
+
+def ensure_venv() -> None:
+    if STAMP.exists() and all(STAMP.stat().st_mtime >= p.stat().st_mtime for p in INPUTS):
+        return
+    if sys.version_info < (3, 11):  # noqa: UP036 - run.py may be started by an old python3
+        sys.exit("Python 3.11 or newer is needed.")
+    print("Setting up .venv from requirements.lock …", flush=True)
+    if not (BIN / "python").exists():
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    pip = (BIN / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check")
+    _run(*pip, "--require-hashes", "-r", ROOT / "requirements.lock")
+    _run(*pip, "--no-deps", "--no-build-isolation", "-e", ROOT)
+    STAMP.touch()
+
+
+def main(argv: list[str]) -> int:
+    what = argv[0] if argv else "demo"
+    ensure_venv()
+    if what == "demo":
+        return subprocess.call([BIN / "kiosk", "--demo", *argv[1:]], cwd=ROOT)
+    if what == "kiosk":
+        return subprocess.call([BIN / "kiosk", *argv[1:]], cwd=ROOT)
+    if what == "test":
+        if subprocess.call([BIN / "ruff", "check", "."], cwd=ROOT) != 0:
+            return 1
+        return subprocess.call([BIN / "python", "-m", "pytest", *argv[1:]], cwd=ROOT)
+    if what == "bench":
+        return subprocess.call([BIN / "python", "-m", "camera.bench", *argv[1:]], cwd=ROOT)
+    sys.exit(f"usage: python3 run.py [demo|test|bench|kiosk ARGS…] (not {what!r})")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -303,6 +303,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "  审核意见({at}):{comment}",
         "en": "  Review comment ({at}): {comment}",
     },
+    "status.feedback_item": {
+        "zh-CN": "    {name}:{comment}",
+        "en": "    {name}: {comment}",
+    },
     "lock.approved": {"zh-CN": "🔒✓", "en": "locked ✓"},
     "lock.locked": {"zh-CN": "🔒", "en": "locked"},
     "lock.open": {"zh-CN": "可修改", "en": "unlocked"},

@@ -316,9 +316,11 @@ class Workflow:
         return msg("submit.missing_item", name=m.name, need=need, count=m.count)
 
     def review(self, reg_no: str, decision: str, comment: str = "",
-               materials: Iterable[str] = ()) -> CandidateView:
-        """decision: approve | return | ineligible (site staff)."""
-        codes = list(dict.fromkeys(materials))
+               materials: Iterable[str] | dict[str, str] = ()) -> CandidateView:
+        """decision: approve | return | ineligible (site staff). `materials` (return only):
+        the codes to redo, or code -> its own comment (else the general one applies)."""
+        notes = dict(materials) if isinstance(materials, dict) else dict.fromkeys(materials, "")
+        codes = list(notes)
         if decision in ("return", "ineligible") and not comment.strip():
             raise InputError("review.comment_required")
         with self.store.transaction() as conn:
@@ -337,7 +339,8 @@ class Workflow:
                                "VALUES (?, ?, ?, ?, ?)",
                                (reg_no, decision, comment.strip(), self.actor, at))
             conn.executemany("INSERT INTO review_items VALUES (?, ?, ?)",
-                             [(cur.lastrowid, c, comment.strip()) for c in codes])
+                             [(cur.lastrowid, c, notes[c].strip() or comment.strip())
+                              for c in codes])
             if decision == "approve":
                 conn.execute("UPDATE capture_locks SET approved = 1 WHERE approved = 0 AND "
                              "capture_id IN (SELECT id FROM captures WHERE reg_no = ?)",

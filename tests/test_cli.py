@@ -130,13 +130,16 @@ def test_full_workflow_with_partial_return(demo_kiosk: KioskDir, photos: list[Pa
     assert demo_kiosk.run("capture", REG, "degree", photos[5]).code == 1
     assert demo_kiosk.run("submit", REG).code == 1
     # return only the diploma: it unlocks, the others keep a ✓ lock
-    r = demo_kiosk.run("review", REG, "--return", "学历证书不清晰,请重拍", "--material", "diploma")
+    r = demo_kiosk.run("review", REG, "--return", "请按意见重新拍摄",
+                       "--material", "diploma:学历证书反光,请重拍")
     assert r.code == 0, r.err
+    assert "学历证书反光" in demo_kiosk.run("status", REG).out
     s = status(demo_kiosk)
     assert s["state"] == "returned"
     assert s["materials"]["diploma"]["locked"] == [False]
     assert s["materials"]["notice"]["approved"] == [True]
-    assert s["feedback"][0]["comment"] == "学历证书不清晰,请重拍"
+    assert s["feedback"][0]["comment"] == "请按意见重新拍摄"
+    assert s["feedback"][0]["materials"] == {"diploma": "学历证书反光,请重拍"}
     assert demo_kiosk.run("delete", REG, "notice", 1).code == 1
     assert demo_kiosk.run("capture", REG, "degree", photos[5]).code == 1  # not returned
     assert demo_kiosk.run("delete", REG, "diploma", 2).code == 1  # no such index

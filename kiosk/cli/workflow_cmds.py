@@ -51,8 +51,9 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     g.add_argument("--approve", action="store_true")
     g.add_argument("--return", dest="return_comment", metavar="COMMENT")
     g.add_argument("--ineligible", metavar="REASON")
-    p.add_argument("--material", action="append", default=[], metavar="CODE",
-                   help="with --return: a material to redo (repeatable); others keep ✓")
+    p.add_argument("--material", action="append", default=[], metavar="CODE[:COMMENT]",
+                   help="with --return: a material to redo, optionally with its own comment "
+                        "(repeatable); the others keep a ✓ lock")
     p.set_defaults(handler=cmd_review)
 
     p = sub.add_parser("status", parents=[common], help="candidates and their materials")
@@ -174,7 +175,8 @@ def cmd_review(ctx: Context, args: argparse.Namespace) -> int:
         wf.review(args.reg_no, "approve")
         ctx.say("review.approved", reg_no=args.reg_no)
     elif args.return_comment is not None:
-        view = wf.review(args.reg_no, "return", args.return_comment, args.material)
+        notes = dict(m.partition(":")[::2] for m in args.material)
+        view = wf.review(args.reg_no, "return", args.return_comment, notes)
         redo = [m.name for m in view.materials.values() if m.editable]
         ctx.say("review.returned", reg_no=args.reg_no, materials="、".join(redo))
     else:
@@ -196,7 +198,7 @@ def status_json(wf: Workflow, views: list[CandidateView]) -> dict[str, Any]:
                 "approved": [i.approved for i in m.images],
                 "editable": m.editable} for m in v.materials.values()},
             "feedback": [{"at": f.at, "decision": f.decision, "comment": f.comment,
-                          "materials": sorted(f.items)} for f in v.feedback],
+                          "materials": f.items} for f in v.feedback],
         } for v in views],
         "outbox": {"pending": wf.outbox_pending()},
     }
@@ -225,7 +227,11 @@ def _print_candidate(ctx: Context, v: CandidateView, detailed: bool) -> None:
     if not detailed:
         return
     if v.feedback and v.feedback[0].decision != "approve":
-        ctx.say("status.feedback", at=v.feedback[0].at, comment=v.feedback[0].comment)
+        latest = v.feedback[0]
+        ctx.say("status.feedback", at=latest.at, comment=latest.comment)
+        for code, note in latest.items.items():
+            if note != latest.comment and code in v.materials:
+                ctx.say("status.feedback_item", name=v.materials[code].name, comment=note)
     for m in v.materials.values():
         need = str(m.min) if m.min == m.max else f"{m.min}–{m.max}"
         mark = "✓" if m.complete else "✗"

@@ -212,3 +212,12 @@ def test_console_script_runs_without_traceback(tmp_path: Path) -> None:
     r = subprocess.run([str(exe), "--config", str(cfg), "submit", REG], capture_output=True,
                        text=True, cwd=REPO)
     assert r.returncode == 1 and "Cannot submit" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_demo_mode_uses_its_own_database(kiosk: KioskDir) -> None:
+    r = kiosk.run("--demo")
+    assert r.code == 0, r.err
+    assert "共 5 名考生" in r.out
+    assert (kiosk.path / "data" / "demo" / "kiosk.db").exists()
+    assert not kiosk.database.exists()  # the real kiosk database is untouched
+    assert kiosk.run("--demo").code == 0  # and a second start reuses it

@@ -11,6 +11,7 @@ capture-pipeline benchmark; any other arguments after `kiosk` go to the kiosk co
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import venv
@@ -38,7 +39,31 @@ def ensure_venv() -> None:
     pip = (BIN / "python", "-m", "pip", "install", "-q", "--disable-pip-version-check")
     _run(*pip, "--require-hashes", "-r", ROOT / "requirements.lock")
     _run(*pip, "--no-deps", "--no-build-isolation", "-e", ROOT)
+    ensure_cjk_font()
     STAMP.touch()
+
+
+def ensure_cjk_font() -> None:
+    """Receipts print Chinese, and without a CJK font the kiosk refuses to make one
+    (kiosk/fonts.py). On Debian or Ubuntu as root, install fonts-wqy-microhei (4 MB) when no
+    such font is found; elsewhere say what to install."""
+    probe = ("import sys; from kiosk.fonts import candidates; "
+             "sys.exit(0 if candidates() else 1)")
+    if subprocess.call([str(BIN / "python"), "-c", probe], cwd=ROOT) == 0:
+        return
+    if getattr(os, "geteuid", lambda: -1)() == 0 and shutil.which("apt-get"):
+        print("Installing a Chinese font for the receipts (fonts-wqy-microhei) …", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        cmd = ["apt-get", "install", "-y", "-q", "--no-install-recommends", "fonts-wqy-microhei"]
+        quiet = {"env": env, "stdout": subprocess.DEVNULL}
+        if subprocess.call(cmd, **quiet) == 0:
+            return
+        subprocess.call(["apt-get", "update", "-q"], **quiet)
+        if subprocess.call(cmd, **quiet) == 0:
+            return
+    print("warning: no Chinese (CJK) font found; receipts need one: install "
+          "fonts-wqy-microhei or fonts-noto-cjk, or name a font file in kiosk.toml "
+          "[receipt] font", file=sys.stderr)
 
 
 def main(argv: list[str]) -> int:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import shutil
 import subprocess
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,7 +72,7 @@ def missing_chars(spec: FontSpec, text: str) -> str:
     notdef = _mask(font, NOTDEF_PROBE)
     seen: list[str] = []
     for ch in dict.fromkeys(text):
-        if ch.isspace() or not ch.isprintable():
+        if ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf"):
             continue
         if _mask(font, ch) == notdef:
             seen.append(ch)
@@ -119,18 +121,23 @@ def _fc_match(pattern: str) -> FontSpec | None:
 
 def candidates() -> list[FontSpec]:
     """System fonts that can print Chinese, best first (may be empty)."""
-    found: list[FontSpec] = []
+    return list(_iter_candidates())
+
+
+def _iter_candidates() -> Iterator[FontSpec]:
+    seen: set[Path] = set()
     for pattern in (":lang=zh-cn", "Noto Sans CJK SC", "WenQuanYi Micro Hei"):
         spec = _fc_match(pattern)
-        if spec and spec not in found and _usable(spec):
-            found.append(spec)
+        if spec and spec.path not in seen and _usable(spec):
+            seen.add(spec.path)
+            yield spec
     for p in KNOWN_FONTS:
         path = Path(p)
-        if path.is_file():
+        if path not in seen and path.is_file():
             spec = FontSpec(path, _best_index(path) if path.suffix.lower() == ".ttc" else 0)
-            if all(s.path != spec.path for s in found) and _usable(spec):
-                found.append(spec)
-    return found
+            if _usable(spec):
+                seen.add(path)
+                yield spec
 
 
 def find_font(setting: str = "", base: Path | None = None, text: str = PROBE) -> FontSpec:
@@ -141,14 +148,14 @@ def find_font(setting: str = "", base: Path | None = None, text: str = PROBE) ->
         if gaps:
             raise InputError("font.no_glyph", font=spec.label, chars=gaps[:20])
         return spec
-    options = candidates()
-    if not options:
-        raise InputError("font.missing")
-    for spec in options:
+    first: FontSpec | None = None
+    for spec in _iter_candidates():  # lazily: the first font that has every character
         if not missing_chars(spec, text):
             return spec
-    raise InputError("font.no_glyph", font=options[0].label,
-                     chars=missing_chars(options[0], text)[:20])
+        first = first or spec
+    if first is None:
+        raise InputError("font.missing")
+    raise InputError("font.no_glyph", font=first.label, chars=missing_chars(first, text)[:20])
 
 
 def _configured(setting: str, base: Path | None) -> FontSpec:

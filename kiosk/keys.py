@@ -30,6 +30,7 @@ PREFIX = "ed25519:"
 KEY_ID_BYTES = 8
 
 __all__ = ["KEY_FILE", "KEY_ID_BYTES", "InvalidSignature", "ensure_signing_key", "key_id",
+           "key_id_text",
            "key_path", "load_signing_key", "parse_public_key", "public_key_text",
            "trusted_keys"]
 
@@ -122,6 +123,12 @@ def public_key_text(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
 def key_id(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
     """The first 8 bytes of the raw public key: what a receipt names its signer by."""
     return public_raw(key)[:KEY_ID_BYTES]
+
+
+def key_id_text(kid: bytes) -> str:
+    """A key id as the start of its key's text form: ``ed25519:`` + 10 characters + "…"
+    (10 base64 characters are 60 of the id's 64 bits, so they begin the exported key)."""
+    return PREFIX + base64.urlsafe_b64encode(kid).decode("ascii")[:10] + "…"
 
 
 def parse_public_key(text: str) -> Ed25519PublicKey:

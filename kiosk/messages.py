@@ -408,20 +408,19 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Invalid receipt: the QR code is not a kiosk receipt or is damaged ({detail}).",
     },
     "receipt.invalid_signature": {
-        "zh-CN": "回执无效:签名不符,内容已被改动或伪造({detail})。",
-        "en": "Invalid receipt: the signature does not match; it was altered or forged "
-              "({detail}).",
+        "zh-CN": "回执无效:签名不符,内容已被改动或伪造。",
+        "en": "Invalid receipt: the signature does not match; it was altered or forged.",
     },
     "receipt.invalid_unknown_key": {
-        "zh-CN": "回执无效:签发密钥不受信任({detail})。若来自其他考点设备,请把该设备 "
+        "zh-CN": "回执无效:签发密钥 {detail} 不受信任。若来自其他考点设备,请把该设备 "
                  "kiosk keys export 的公钥加入 [receipt] trusted_keys。",
-        "en": "Invalid receipt: signed by a key that is not trusted ({detail}). If it comes "
+        "en": "Invalid receipt: signed by key {detail}, which is not trusted. If it comes "
               "from another kiosk, add that kiosk's `kiosk keys export` key to [receipt] "
               "trusted_keys.",
     },
     "receipt.invalid_version": {
-        "zh-CN": "回执无效:不支持的回执版本({detail})。请升级本软件。",
-        "en": "Invalid receipt: unsupported receipt version ({detail}). Update this software.",
+        "zh-CN": "回执无效:不支持的回执版本 {detail}。请升级本软件。",
+        "en": "Invalid receipt: unsupported receipt version {detail}. Update this software.",
     },
     "verify.valid": {
         "zh-CN": "回执有效(签发密钥 {signer})",

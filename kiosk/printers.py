@@ -106,16 +106,22 @@ class CupsBackend:
             raise PrinterError("printer.cups_down")
         dest = self.destination()
         st = self._run("lpstat", "-l", "-p", dest)
-        text = (st.stdout + "\n" + st.stderr).lower()
-        if st.returncode != 0 or "invalid destination" in text or "unknown destination" in text \
-                or not st.stdout.strip():
+        lines = st.stdout.splitlines()
+        if st.returncode != 0 or not lines or not lines[0].startswith("printer "):
             raise PrinterError("printer.not_found", printer=dest)
-        if any(w in text for w in ("media-empty", "media-needed", "out of paper",
-                                   "paper-out", "media-jam")):
+        first = lines[0].lower()
+        # why it is disabled: the indented line right after the first one (lpstat -p)
+        why = lines[1].strip().lower() if len(lines) > 1 and lines[1].startswith("\t") \
+            and ":" not in lines[1] else ""
+        alerts = " ".join(m.group(1).lower() for m in re.finditer(
+            r"^\s*Alerts:\s*(.*)$", st.stdout, re.M))
+        reasons = f"{alerts} {why}"
+        if any(w in reasons for w in ("media-empty", "media-needed", "media-jam",
+                                      "paper out", "out of paper", "no paper")):
             raise PrinterError("printer.no_paper", printer=dest)
-        if "door-open" in text or "cover-open" in text:
+        if "door-open" in reasons or "cover-open" in reasons:
             raise PrinterError("printer.cover_open", printer=dest)
-        if re.search(r"\bdisabled\b", text) or "offline" in text or "paused" in text:
+        if " disabled" in first or "offline" in reasons or "paused" in reasons:
             raise PrinterError("printer.offline", printer=dest)
         acc = self._run("lpstat", "-a", dest)
         if "not accepting" in (acc.stdout + acc.stderr).lower():
@@ -130,7 +136,7 @@ class CupsBackend:
             raise PrinterError("printer.failed", printer=dest,
                                detail=(res.stderr or res.stdout).strip()[:200])
         m = re.search(r"request id is (\S+)", res.stdout)
-        return m.group(1) if m else dest
+        return f"{dest} ({m.group(1)})" if m else dest
 
 
 def _c_locale() -> dict[str, str]:

@@ -41,9 +41,12 @@ def load_images(path: Path) -> list[np.ndarray]:
         with Image.open(io.BytesIO(data)) as im:
             im = ImageOps.exif_transpose(im)
             grey = np.asarray(im.convert("L"))
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+    except UnidentifiedImageError:
         raise InputError("verify.not_image", path=str(path),
-                         detail=type(exc).__name__ if not str(exc) else str(exc)[:80]) from None
+                         detail="not PNG/JPEG/PDF/…") from None
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise InputError("verify.not_image", path=str(path),
+                         detail=str(exc)[:80] or type(exc).__name__) from None
     return [grey]
 
 

@@ -39,7 +39,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from kiosk.errors import CheckFailed, RuleError
-from kiosk.keys import KEY_ID_BYTES, key_id, public_key_text
+from kiosk.keys import KEY_ID_BYTES, key_id, key_id_text, public_key_text
 
 VERSION = 1
 PREFIX = f"KR{VERSION}:"
@@ -208,7 +208,7 @@ def verify_payload(text: str, trusted_keys: Iterable[Ed25519PublicKey]) -> Recei
             or not head[2:].isascii():
         raise InvalidReceipt("format", "does not start with KR1:")
     if head != PREFIX[:-1]:
-        raise InvalidReceipt("version", f"version {head[2:]} is not supported")
+        raise InvalidReceipt("version", head)
     try:
         raw = b45decode(data)
     except ValueError as exc:
@@ -220,7 +220,7 @@ def verify_payload(text: str, trusted_keys: Iterable[Ed25519PublicKey]) -> Recei
     receipt = _parse(signed[KEY_ID_BYTES:], kid)
     candidates = [k for k in trusted_keys if key_id(k) == kid]
     if not candidates:
-        raise InvalidReceipt("unknown_key", f"signed by key {kid.hex()}, which is not trusted")
+        raise InvalidReceipt("unknown_key", key_id_text(kid))
     message = PREFIX.encode("ascii") + signed
     for k in candidates:
         try:
@@ -228,7 +228,7 @@ def verify_payload(text: str, trusted_keys: Iterable[Ed25519PublicKey]) -> Recei
         except InvalidSignature:
             continue
         return _with_signer(receipt, public_key_text(k))
-    raise InvalidReceipt("signature", "the signature does not match the content")
+    raise InvalidReceipt("signature")
 
 
 def _with_signer(r: Receipt, signer: str) -> Receipt:

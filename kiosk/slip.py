@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 
 from kiosk.errors import InputError
 from kiosk.fonts import FontSpec, find_font
+from kiosk.keys import key_id_text
 from kiosk.messages import Messages
 from kiosk.receipt import Receipt
 
@@ -90,7 +91,7 @@ def slip_lines(receipt: Receipt, msg: Messages, site_name: str,
     return {"title": msg("slip.title"), "head": head, "materials_title": msg("slip.materials"),
             "materials": mats, "total": msg("slip.total", count=receipt.total_images),
             "scan": msg("slip.scan"), "notice": msg("slip.notice"),
-            "footer": f"{receipt.kiosk_id} · {receipt.key_id.hex()}"}
+            "footer": f"{receipt.kiosk_id} · {key_id_text(receipt.key_id)}"}
 
 
 def all_text(lines: Mapping[str, Any]) -> str:
@@ -217,3 +218,96 @@ def save_slip(img: Image.Image, path: Path, dpi: int) -> Path:
         raise InputError("slip.write_failed", path=str(path), detail=exc.strerror or str(exc))\
             from None
     return path
+
+
+# --- making, saving and printing a candidate's slip ----------------------------------------
+
+@dataclass
+class Slip:
+    receipt: Receipt
+    payload: str
+    layout: Layout
+    lines: dict[str, Any]
+    image: Image.Image
+
+
+def prepare(wf: Any, reg_no: str, msg: Messages | None = None,
+            layout: str | None = None) -> Slip:
+    """The signed receipt and its picture for a candidate who has submitted.
+
+    RuleError for an unknown candidate or one in draft; InputError when there is no
+    signing key or no font that can print the text.
+    """
+    from kiosk.keys import load_signing_key
+    from kiosk.receipt import build_receipt, encode
+
+    config = wf.config
+    msg = msg or Messages(config.language)
+    view = wf.candidate(reg_no)
+    key = load_signing_key(config.data_dir)
+    receipt = build_receipt(view, config, key)
+    payload = encode(receipt, key)
+    lay = LAYOUTS[layout or config.settings.receipt.layout]
+    names = {code: m.name for code, m in view.materials.items()}
+    lines = slip_lines(receipt, msg, config.settings.kiosk.site_name, names)
+    font = find_font(config.settings.receipt.font, config.base, all_text(lines))
+    image = render_slip(receipt, payload, layout=lay, msg=msg, font=font,
+                        site_name=config.settings.kiosk.site_name, material_names=names)
+    return Slip(receipt, payload, lay, lines, image)
+
+
+def record(wf: Any, slip: Slip, output: str | None, printer: str | None,
+           error: str | None = None) -> int:
+    """One row in `receipts` (and an audit entry) for every slip made or printed."""
+    from kiosk.store import now
+
+    with wf.store.transaction() as conn:
+        cur = conn.execute(
+            "INSERT INTO receipts (reg_no, payload, created_at, output, printer, error) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (slip.receipt.reg_no, slip.payload, now(), output, printer, error))
+        wf.store.audit(wf.actor, "receipt", slip.receipt.reg_no,
+                       {"output": output, "printer": printer, "error": error,
+                        "key_id": slip.receipt.key_id.hex()})
+        return int(cur.lastrowid)
+
+
+def save_to(wf: Any, slip: Slip, path: Path) -> Path:
+    """Write the slip to `path` (.png or .pdf) and record it."""
+    out = save_slip(slip.image, Path(path), slip.layout.dpi)
+    record(wf, slip, str(out.resolve()), None)
+    return out
+
+
+def keep(wf: Any, slip: Slip) -> tuple[Path, Path]:
+    """Save the slip as PNG and PDF in the slips folder (before any printing)."""
+    from kiosk.printers import slips_dir
+
+    folder = slips_dir(wf.config)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    stem = re.sub(r"[^A-Za-z0-9_-]", "_", slip.receipt.reg_no) + "-" + stamp
+    png = save_slip(slip.image, folder / f"{stem}.png", slip.layout.dpi)
+    pdf = save_slip(slip.image, folder / f"{stem}.pdf", slip.layout.dpi)
+    return png, pdf
+
+
+def print_slip(wf: Any, slip: Slip, backend: Any = None) -> tuple[Path, str]:
+    """Keep the slip in the slips folder, then print it with the configured backend.
+
+    Returns (kept PNG, what the backend says). A printer that fails raises PrinterError
+    after the attempt is recorded with its error; the kept slip can be printed again.
+    Nothing about the candidate's submission is touched either way.
+    """
+    from kiosk.printers import PrinterError, PrintJob, backend_for
+
+    backend = backend or backend_for(wf.config)
+    png, pdf = keep(wf, slip)
+    job = PrintJob(slip.receipt.reg_no, slip.payload, slip.layout.name, png, pdf, slip.lines)
+    try:
+        said = backend.print(job)
+    except PrinterError as exc:
+        record(wf, slip, str(png), backend.label, error=str(exc))
+        exc.params.setdefault("path", str(png))
+        raise
+    record(wf, slip, str(png), backend.label)
+    return png, said

@@ -90,12 +90,6 @@ class CandidateView:
     def missing(self) -> list[MaterialView]:
         return [m for m in self.materials.values() if not m.complete]
 
-    def images_digest(self) -> str:
-        """One sha256 over every image's digest, in catalog and capture order."""
-        lines = [f"{m.code}:{i.index}:{i.sha256}" for m in self.materials.values()
-                 for i in m.images]
-        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
-
 
 @dataclass
 class NewCapture:

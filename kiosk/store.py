@@ -140,6 +140,30 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
+    # 2: REPLACE deletes rows without firing delete triggers on a connection without
+    # recursive_triggers (the sqlite3 shell, any script): refuse it where it would
+    # overwrite a locked image, lift a lock, reset a candidate or rewrite the audit log.
+    """
+    CREATE TRIGGER capture_insert_over_locked BEFORE INSERT ON captures
+    WHEN EXISTS (SELECT 1 FROM capture_locks WHERE capture_id = NEW.id)
+    BEGIN SELECT RAISE(ABORT, 'capture is locked'); END;
+    CREATE TRIGGER capture_move_onto_locked BEFORE UPDATE OF id ON captures
+    WHEN EXISTS (SELECT 1 FROM capture_locks WHERE capture_id = NEW.id)
+    BEGIN SELECT RAISE(ABORT, 'capture is locked'); END;
+    CREATE TRIGGER lock_insert_twice BEFORE INSERT ON capture_locks
+    WHEN EXISTS (SELECT 1 FROM capture_locks WHERE capture_id = NEW.capture_id)
+    BEGIN SELECT RAISE(IGNORE); END;
+    CREATE TRIGGER candidate_insert_twice BEFORE INSERT ON candidates
+    WHEN EXISTS (SELECT 1 FROM candidates WHERE reg_no = NEW.reg_no
+                 OR id_number = NEW.id_number)
+    BEGIN SELECT RAISE(ABORT, 'candidate exists'); END;
+    CREATE TRIGGER candidate_reg_no BEFORE UPDATE OF reg_no ON candidates
+    WHEN OLD.reg_no <> NEW.reg_no
+    BEGIN SELECT RAISE(ABORT, 'reg_no cannot change'); END;
+    CREATE TRIGGER audit_insert_over BEFORE INSERT ON audit
+    WHEN EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
+    BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 GENESIS = "0" * 64
@@ -252,10 +276,9 @@ class Store:
                 raise CheckFailed("audit.broken", id=row["id"], problem="audit.problem.hash")
             prev, last_id = row["hash"], row["id"]
         head = self.conn.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
-        if head is not None:
-            recorded = json.loads(head[0])
-            if recorded["count"] != count or recorded["hash"] != prev:
-                raise CheckFailed("audit.broken", id=last_id or 0, problem="audit.problem.tail")
+        recorded = json.loads(head[0]) if head else {"count": 0, "hash": GENESIS}
+        if recorded["count"] != count or recorded["hash"] != prev:
+            raise CheckFailed("audit.broken", id=last_id or 0, problem="audit.problem.tail")
         return count, prev
 
     # --- small reads -----------------------------------------------------------------

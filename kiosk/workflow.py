@@ -221,6 +221,8 @@ class Workflow:
     def add_captures(self, reg_no: str, material: str,
                      images: Sequence[NewCapture]) -> list[ImageView]:
         """Store all the images or none; returns them as status shows them."""
+        if not images:
+            return []
         for img in images:
             if len(img.jpeg) > MAX_BYTES:
                 raise ValueError("image over the byte cap")  # the pipeline guarantees it
@@ -249,17 +251,17 @@ class Workflow:
         return RuleError("capture.locked", name=mat.name, state=f"state.{view.state}")
 
     def delete_capture(self, reg_no: str, material: str, index: int) -> ImageView:
-        view = self.candidate(reg_no)
-        mat = view.materials.get(material)
-        if mat is None:
-            raise InputError("material.unknown", code=material,
-                             allowed=", ".join(view.materials))
-        if not 1 <= index <= mat.count:
-            raise RuleError("delete.index", name=mat.name, index=index, count=mat.count)
-        image = mat.images[index - 1]
-        if not mat.editable or image.locked:
-            raise self._locked(view, mat)
         with self.store.transaction() as conn:
+            view = self.candidate(reg_no)
+            mat = view.materials.get(material)
+            if mat is None:
+                raise InputError("material.unknown", code=material,
+                                 allowed=", ".join(view.materials))
+            if not 1 <= index <= mat.count:
+                raise RuleError("delete.index", name=mat.name, index=index, count=mat.count)
+            image = mat.images[index - 1]
+            if not mat.editable or image.locked:
+                raise self._locked(view, mat)
             conn.execute("DELETE FROM captures WHERE id = ?", (image.capture_id,))
             self.store.audit(self.actor, "delete", reg_no,
                              {"material": material, "sha256": image.sha256})
@@ -315,6 +317,8 @@ class Workflow:
         the codes to redo, or code -> its own comment (else the general one applies)."""
         notes = dict(materials) if isinstance(materials, dict) else dict.fromkeys(materials, "")
         codes = list(notes)
+        if codes and decision != "return":
+            raise InputError("review.material_needs_return")
         if decision in ("return", "ineligible") and not comment.strip():
             raise InputError("review.comment_required")
         with self.store.transaction() as conn:

@@ -1,30 +1,44 @@
 """Find a paper document in a camera frame: four corners, sub-pixel, or None.
 
 How (measure before changing; see tests/test_camera_detect.py and the shared scorers):
-1. Work on a copy shrunk to ~640 px on its long side. Several cues each propose quads:
-   closed regions of a colour-edge map at a few thresholds, Otsu regions of lightness and of
-   "paper-ness" (light and unsaturated), and quads assembled from straight line segments.
-2. Every candidate is scored on the small image: along each side, the colour just inside must
-   differ from the colour just outside, consistently in sign along the whole side (a checker
-   or wood-grain line flips sign, a document edge does not). The best one wins; larger quads
-   win ties so a certificate's printed frame does not beat the paper's own edge.
-3. The winner is refined at full resolution: along each side, the colour-gradient peak is found
+1. Work on a copy shrunk to 640 px on its long side (YCrCb, chroma stretched). Cues propose
+   rough quads: regions enclosed by a colour-edge map (two thresholds and scales), and quads
+   assembled from straight edge pieces grouped into lines.
+2. Each candidate is scored on the small copy, side by side: the colour just inside must step
+   to the colour just outside, the step must be clean (two flat strips: texture such as wood
+   grain or a checker is not), sharp (the soft edge of a shadow is not) and of the same sign
+   along the side (a checker line flips). Candidates are polished by a local search on each
+   side's line for the best score, the best few finely; a few grown copies and the region of
+   the page's own colour around the best one join in (they recover the paper's edge when only
+   a printed frame, or a part cut by a shadow, was found).
+3. The choice: the best score, damped for small quads and for quads darker inside than out (a
+   shadow); a quad strictly containing it with nearly as good a score wins (paper around its
+   printed frame); a side with a second parallel edge just outside it moves there.
+4. The winner is refined at full resolution: along each side, the colour-gradient peak is found
    on short profiles across the edge (sub-pixel), a line is fitted robustly to those points
    (outliers such as a finger or glare are dropped), and adjacent lines are intersected.
+A frame with no sharp-edged page is looked at again at half size with soft edges accepted
+(motion or focus blur). `track_document` re-fits a known quad on a new frame (live tracking).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import combinations
 
 import cv2
 import numpy as np
 
-__all__ = ["Detection", "detect_document", "find_document", "order_corners", "refine_quad"]
+__all__ = ["Detection", "detect_document", "find_document", "order_corners", "refine_quad",
+           "track_document"]
 
 WORK_SIDE = 640  # long side of the working copy, px
+_CANNY = (20.0, 40.0)  # high thresholds of the colour Canny passes (low = half)
 MIN_AREA = 0.03  # smallest document, share of the frame
 MIN_SCORE = 0.35  # below this the best candidate is reported as "no document"
-_CHROMA_W = 2.0  # Lab a/b are compressed in 8-bit; weight them up in colour distances
+_SOFT_MIN_SCORE = 0.6  # the same when soft (blurred) edges are accepted
+_NEXT, _PREV, _NEXT2 = [1, 2, 3, 0], [3, 0, 1, 2], [2, 3, 0, 1]  # corner index shifts
+_CHROMA_W = 2.0  # YCrCb chroma is compressed in 8-bit; weight it up in colour distances
 
 
 @dataclass(frozen=True)
@@ -58,30 +72,30 @@ def order_corners(quad: np.ndarray) -> np.ndarray:
 @dataclass
 class _Work:
     small: np.ndarray  # BGR, shrunk
-    lab: np.ndarray  # float32 Lab, chroma weighted, lightly blurred
-    gx: np.ndarray  # colour gradient (channel of max magnitude), float32
-    gy: np.ndarray
-    mag: np.ndarray
+    feat: np.ndarray  # uint8 YCrCb with chroma stretched about 128, lightly blurred
     sx: float  # small = full * s (per axis)
     sy: float
+    core: float = 0.0  # required sharpness of an edge (see _CORE); 0 for a blurred frame
+
+
+# chroma is compressed in 8-bit YCrCb; stretch it so colour edges count like luma edges
+_LUT = np.stack([np.arange(256)] + [np.clip((np.arange(256) - 128) * _CHROMA_W + 128, 0, 255)] * 2,
+                axis=-1).astype(np.uint8).reshape(256, 1, 3)
 
 
 def _prepare(frame: np.ndarray, work_side: int) -> _Work:
     h, w = frame.shape[:2]
     f = min(1.0, work_side / max(h, w))
     sw, sh = max(8, round(w * f)), max(8, round(h * f))
+    n = round(max(h, w) / work_side)
+    if n >= 2 and w % n == 0 and h % n == 0 and abs(max(h, w) / n / work_side - 1) < 0.2:
+        # an integer factor close to the wanted one: INTER_AREA's fast path, twice as quick
+        sw, sh, f = w // n, h // n, 1.0 / n
     small = cv2.resize(frame, (sw, sh), interpolation=cv2.INTER_AREA) if f < 1 else frame
-    lab = cv2.cvtColor(small, cv2.COLOR_BGR2Lab).astype(np.float32)
-    lab[:, :, 1:] = (lab[:, :, 1:] - 128.0) * _CHROMA_W
-    lab = cv2.GaussianBlur(lab, (0, 0), 1.0)
-    gx = cv2.Sobel(lab, cv2.CV_32F, 1, 0, ksize=3)
-    gy = cv2.Sobel(lab, cv2.CV_32F, 0, 1, ksize=3)
-    m2 = gx * gx + gy * gy
-    idx = np.argmax(m2, axis=2)[:, :, None]
-    gx1 = np.take_along_axis(gx, idx, 2)[:, :, 0]
-    gy1 = np.take_along_axis(gy, idx, 2)[:, :, 0]
-    mag = np.sqrt(np.take_along_axis(m2, idx, 2)[:, :, 0])
-    return _Work(small, lab, gx1, gy1, mag, sw / w, sh / h)
+    # YCrCb: as good an opponent space as Lab here, and several times cheaper to convert
+    feat = cv2.LUT(cv2.cvtColor(small, cv2.COLOR_BGR2YCrCb), _LUT)
+    feat = cv2.GaussianBlur(feat, (0, 0), 1.0)
+    return _Work(small, feat, sw / w, sh / h, _CORE)
 
 
 # ----------------------------------------------------------------------------- candidates
@@ -102,44 +116,46 @@ def _quad_from_contour(cnt: np.ndarray) -> np.ndarray | None:
 
 
 def _max_area_quad(pts: np.ndarray) -> np.ndarray | None:
-    """The largest quad with vertices among the hull points (hull is small, O(n^2) with numpy)."""
+    """The largest quad with vertices among the (convex hull) points, vectorised O(n^3)."""
     n = len(pts)
     if n < 4:
         return None
-    if n > 40:  # thin the hull evenly; corners survive because hull points cluster there
-        pts = pts[np.linspace(0, n - 1, 40).astype(int)]
-        n = 40
-    best, best_q = -1.0, None
-
-    def tri(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
-        return 0.5 * np.abs((b[..., 0] - a[..., 0]) * (c[..., 1] - a[..., 1])
-                            - (b[..., 1] - a[..., 1]) * (c[..., 0] - a[..., 0]))
-
-    for i in range(n):
-        for k in range(i + 2, n):
-            # best j in (i, k) and best l in (k, i+n) are independent
-            js = np.arange(i + 1, k)
-            ls = np.arange(k + 1, i + n) % n
-            if len(js) == 0 or len(ls) == 0:
-                continue
-            aj = tri(pts[i], pts[js], pts[k])
-            al = tri(pts[i], pts[ls], pts[k])
-            area = aj.max() + al.max()
-            if area > best:
-                best = area
-                best_q = pts[[i, js[aj.argmax()], k, ls[al.argmax()]]]
-    return best_q
+    if n > 24:  # thin the hull evenly; corners survive because hull points cluster there
+        pts = pts[np.linspace(0, n - 1, 24).astype(int)]
+        n = 24
+    x, y = pts[:, 0], pts[:, 1]
+    # tri[i, j, k] = area of triangle (i, j, k)
+    dxj, dyj = x[None, :, None] - x[:, None, None], y[None, :, None] - y[:, None, None]
+    dxk, dyk = x[None, None, :] - x[:, None, None], y[None, None, :] - y[:, None, None]
+    tri = 0.5 * np.abs(dxj * dyk - dyj * dxk)
+    i, j, k = np.meshgrid(np.arange(n), np.arange(n), np.arange(n), indexing="ij")
+    between = (j > i) & (j < k)  # j strictly between i and k going forward
+    outside = (j > k) | (j < i)  # j on the other arc
+    a_in = np.where(between, tri, -1).max(axis=1)  # (i, k)
+    a_out = np.where(outside, tri, -1).max(axis=1)
+    tot = np.where((a_in > 0) & (a_out > 0), a_in + a_out, -1)
+    bi, bk = np.unravel_index(int(np.argmax(tot)), tot.shape)
+    if tot[bi, bk] <= 0:
+        return None
+    bj = int(np.argmax(np.where(between[bi, :, bk], tri[bi, :, bk], -1)))
+    bl = int(np.argmax(np.where(outside[bi, :, bk], tri[bi, :, bk], -1)))
+    return pts[[bi, bj, bk, bl]]
 
 
 def _region_quads(mask: np.ndarray, min_area: float) -> list[np.ndarray]:
+    """Quads around the large connected regions of a binary mask (convex hull -> 4-gon)."""
+    h, w = mask.shape
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
     out = []
-    contours, _ = cv2.findContours(mask, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    for c in contours:
-        if len(c) < 4:
-            continue
-        x, y, w, h = cv2.boundingRect(c)
-        if w * h < min_area:
-            continue
+    bw, bh = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    # big enough, and not the background all around
+    big = (bw * bh >= min_area) & ~((bw >= w - 2) & (bh >= h - 2))
+    big[0] = False
+    for k in np.flatnonzero(big):
+        x, y, bw, bh, _area = stats[k]
+        comp = (labels[y:y + bh, x:x + bw] == k).astype(np.uint8)
+        cs, _ = cv2.findContours(comp, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        c = max(cs, key=len) + np.array([x, y], np.int32)
         if cv2.contourArea(cv2.convexHull(c)) < min_area:
             continue
         q = _quad_from_contour(c)
@@ -148,56 +164,183 @@ def _region_quads(mask: np.ndarray, min_area: float) -> list[np.ndarray]:
     return out
 
 
-def _candidates(wk: _Work) -> list[np.ndarray]:
-    h, w = wk.mag.shape
+def _segments(edges: np.ndarray, min_len: float) -> np.ndarray:
+    """Straight pieces of edge curves: (n, 4) x0, y0, x1, y1 (a cheap stand-in for LSD)."""
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+    segs = []
+    for c in contours:
+        if len(c) < 2 * min_len:
+            continue
+        poly = cv2.approxPolyDP(c, 1.5, False).reshape(-1, 2)
+        a, b = poly[:-1], poly[1:]
+        ln = np.hypot(*(b - a).T)
+        keep = ln >= min_len
+        if keep.any():
+            segs.append(np.hstack([a[keep], b[keep]]))
+    if not segs:
+        return np.zeros((0, 4), np.float32)
+    return np.vstack(segs).astype(np.float32)
+
+
+def _lines(segs: np.ndarray, max_lines: int, max_segs: int = 60,
+           feat: np.ndarray | None = None):
+    """Group collinear segments (occlusions split an edge) into lines. Returns unit normals
+    (k, 2), offsets rho (k,) with n.p = rho, and each line's member segment indices."""
+    if len(segs) == 0:
+        return None
+    d = segs[:, 2:] - segs[:, :2]
+    ln = np.hypot(d[:, 0], d[:, 1])
+    order = np.argsort(-ln)[:max_segs]
+    u = d / ln[:, None]
+    nrm_all = np.stack([-u[:, 1], u[:, 0]], axis=1)
+    normals = np.zeros((len(order), 2))
+    rhos = np.zeros(len(order))
+    members: list[list[int]] = []
+    for s in order:
+        n = nrm_all[s]
+        p0, p1 = segs[s, :2], segs[s, 2:]
+        k = len(members)
+        if k:
+            nl, rl = normals[:k], rhos[:k]
+            hit = (np.abs(nl @ n) > 0.9986) & (np.abs(nl @ p0 - rl) < 2.5) & \
+                (np.abs(nl @ p1 - rl) < 2.5)
+            if hit.any():
+                members[int(np.argmax(hit))].append(int(s))
+                continue
+        normals[k] = n
+        rhos[k] = float(n @ (p0 + p1) / 2)
+        members.append([int(s)])
+    k = len(members)
+    tot = np.array([ln[m].sum() for m in members])
+    if feat is not None:
+        tot = tot * _line_consistency(feat, segs, normals[:k], members) ** 2
+    keep = np.argsort(-tot)[:max_lines]
+    return [normals[:k][keep], rhos[:k][keep], [members[i] for i in keep]]
+
+
+def _line_consistency(feat: np.ndarray, segs: np.ndarray, normals: np.ndarray,
+                      members: list[list[int]], per_seg: int = 4) -> np.ndarray:
+    """Per line, how consistent the colour step across it is along its length (0..1). A
+    page edge keeps one polarity; a checkerboard or grain line flips from square to square."""
+    idx = np.concatenate([np.full(len(m), li) for li, m in enumerate(members)])
+    sid = np.concatenate(members)
+    t = (np.arange(per_seg) + 0.5) / per_seg
+    p = segs[sid, None, :2] + t[None, :, None] * (segs[sid, None, 2:] - segs[sid, None, :2])
+    n = normals[idx][:, None, :]
+    mx = np.stack([p[..., 0] - 2.5 * n[..., 0], p[..., 0] + 2.5 * n[..., 0]], -1)
+    my = np.stack([p[..., 1] - 2.5 * n[..., 1], p[..., 1] + 2.5 * n[..., 1]], -1)
+    v = cv2.remap(feat, mx.reshape(-1, 2).astype(np.float32), my.reshape(-1, 2).astype(np.float32),
+                  cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    d = (v[:, 1] - v[:, 0]).reshape(len(sid), per_seg, 3)  # step across, per sample
+    out = np.zeros(len(members))
+    for li in range(len(members)):
+        dl = d[idx == li].reshape(-1, 3)
+        out[li] = np.linalg.norm(dl.mean(axis=0)) / (np.linalg.norm(dl, axis=1).mean() + 1e-6)
+    return out
+
+
+@lru_cache(maxsize=32)
+def _combos(k: int) -> np.ndarray:
+    """All ways to pick 4 of k lines as a quad's sides in cyclic order (3 per 4-subset)."""
+    out = []
+    for p, q, r, s in combinations(range(k), 4):
+        out += [(p, q, r, s), (p, r, q, s), (p, q, s, r)]
+    return np.array(out, np.int64).reshape(-1, 4)
+
+
+def _line_quads(segs: np.ndarray, w: int, h: int, min_area: float,
+                max_lines: int = 14, top: int = 8,
+                feat: np.ndarray | None = None) -> list[np.ndarray]:
+    """Quads whose four sides lie on detected lines, ranked by how much of each side is
+    covered by edge segments (vectorised over all combinations)."""
+    res = _lines(segs, max_lines, feat=feat)
+    if res is None or len(res[0]) < 4:
+        return []
+    nrm, rho, members = res
+    k = len(nrm)
+    dirs = np.stack([nrm[:, 1], -nrm[:, 0]], axis=1)
+    # 1-D coverage of each line by its segments, 1 px bins along t = dir.p
+    diag = int(np.hypot(w, h)) + 2
+    cov = np.zeros((k, 2 * diag + 2), np.float32)
+    for li, mem in enumerate(members):
+        for s in mem:
+            t0, t1 = sorted((float(dirs[li] @ segs[s, :2]), float(dirs[li] @ segs[s, 2:])))
+            cov[li, int(t0) + diag: int(t1) + diag + 1] = 1
+    cum = np.concatenate([np.zeros((k, 1), np.float32), np.cumsum(cov, axis=1)], axis=1)
+    # pairwise intersections
+    a = nrm[:, None, :]
+    b = nrm[None, :, :]
+    det = a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    safe = np.where(np.abs(det) < 1e-6, 1, det)
+    ix = (rho[:, None] * b[..., 1] - rho[None, :] * a[..., 1]) / safe
+    iy = (a[..., 0] * rho[None, :] - b[..., 0] * rho[:, None]) / safe
+    cosang = np.abs(nrm @ nrm.T)
+    cy = _combos(k)
+    l0, l1, l2, l3 = cy.T
+    # opposite sides near-parallel (< 35 deg), adjacent sides far from parallel (> 40 deg)
+    ok = (cosang[l0, l2] > 0.82) & (cosang[l1, l3] > 0.82) & (cosang[l0, l1] < 0.77)
+    cy = cy[ok]
+    if len(cy) == 0:
+        return []
+    corners = np.stack([np.stack([ix[cy[:, i - 1], cy[:, i]], iy[cy[:, i - 1], cy[:, i]]], -1)
+                        for i in range(4)], axis=1)  # corner i between line i-1 and line i
+    m = 0.02 * max(w, h)
+    inb = ((corners[..., 0] > -m) & (corners[..., 0] < w + m) & (corners[..., 1] > -m)
+           & (corners[..., 1] < h + m)).all(axis=1)
+    x, y = corners[..., 0], corners[..., 1]
+    area = 0.5 * np.abs((x * np.roll(y, -1, 1) - np.roll(x, -1, 1) * y).sum(axis=1))
+    e = np.roll(corners, -1, 1) - corners
+    cross = e[:, :, 0] * np.roll(e, -1, 1)[:, :, 1] - e[:, :, 1] * np.roll(e, -1, 1)[:, :, 0]
+    convex = (cross > 0).all(axis=1) | (cross < 0).all(axis=1)
+    ok = inb & convex & (area > min_area)
+    if not ok.any():
+        return []
+    cy, corners = cy[ok], corners[ok]
+    score = np.ones(len(cy))
+    for i in range(4):
+        li = cy[:, i]
+        pa, pb = corners[:, i], corners[:, (i + 1) % 4]  # side on line i
+        ta = (dirs[li] * pa).sum(1)
+        tb = (dirs[li] * pb).sum(1)
+        lo = np.clip(np.minimum(ta, tb).astype(int) + diag, 0, cov.shape[1])
+        hi = np.clip(np.maximum(ta, tb).astype(int) + diag, 0, cov.shape[1])
+        frac = (cum[li, hi] - cum[li, lo]) / np.maximum(hi - lo, 1)
+        score *= np.maximum(frac, 0.02)
+    best = np.argsort(-score)[:top]
+    return [corners[i].astype(np.float32) for i in best if score[i] > 0.05**4]
+
+
+def _candidates(wk: _Work) -> tuple[list[np.ndarray], np.ndarray]:
+    """Rough quads (working-copy pixels) of regions enclosed by a colour-edge map (a page
+    inside its outline), from a sensitive pass on the working copy and a stricter one at half
+    size (texture averages out there); and the latter edge map, for `_segments` when the
+    line cue is needed. cv2.Canny on 3 channels keeps, per pixel, the strongest channel."""
+    feat = wk.feat
+    h, w = feat.shape[:2]
     min_area = MIN_AREA * h * w
     cands: list[np.ndarray] = []
-    # edge-closed regions at several thresholds: a region whose border is an edge loop
-    dx = np.clip(wk.gx, -32767, 32767).astype(np.int16)
-    dy = np.clip(wk.gy, -32767, 32767).astype(np.int16)
-    k3 = np.ones((3, 3), np.uint8)
-    for hi in (20.0, 45.0, 100.0):
-        edges = cv2.Canny(dx, dy, hi * 0.5, hi, L2gradient=True)
-        edges = cv2.dilate(edges, k3)
-        cands += _region_quads(edges, min_area)
-    # Otsu regions: lightness, and paper-ness (light, unsaturated)
-    L = wk.lab[:, :, 0]
-    chroma = np.abs(wk.lab[:, :, 1]) + np.abs(wk.lab[:, :, 2])
-    for ch in (L, L - chroma):
-        ch8 = cv2.normalize(ch, None, 0, 255, cv2.NORM_MINMAX).astype(np.uint8)
-        _, th = cv2.threshold(ch8, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        th = cv2.morphologyEx(th, cv2.MORPH_OPEN, np.ones((5, 5), np.uint8))
-        cands += _region_quads(th, min_area)
-    return cands
+    half = cv2.resize(feat, (max(8, w // 2), max(8, h // 2)), interpolation=cv2.INTER_AREA)
+    edges = None
+    for hi, img in zip(_CANNY, (feat, half), strict=True):
+        edges = cv2.Canny(img, hi * 0.5, hi, L2gradient=True)
+        k = w / img.shape[1]
+        closed = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+        cands += [(q + 0.5) * k - 0.5 for q in _region_quads(255 - closed, min_area / k**2)]
+    return cands, edges  # the half-size edge map: straight pieces come from it if needed
 
 
 # ----------------------------------------------------------------------------- scoring
 
 
 def _convex_ok(q: np.ndarray, w: int, h: int, min_area: float) -> bool:
-    if not np.isfinite(q).all():
-        return False
-    m = 0.02 * max(w, h)
-    if q[:, 0].min() < -m or q[:, 1].min() < -m or q[:, 0].max() > w - 1 + m or \
-            q[:, 1].max() > h - 1 + m:
-        return False
-    if not cv2.isContourConvex(q.reshape(-1, 1, 2).astype(np.float32)):
-        return False
-    area = cv2.contourArea(q.astype(np.float32))
-    if area < min_area:
-        return False
-    # every interior angle between 35 and 145 degrees
-    for i in range(4):
-        a, b, c = q[i - 1], q[i], q[(i + 1) % 4]
-        u, v = a - b, c - b
-        cos = float(u @ v / (np.linalg.norm(u) * np.linalg.norm(v) + 1e-9))
-        if abs(cos) > 0.82:
-            return False
-    return True
+    """An ordered quad that is finite, convex, inside the frame (2 % margin), with interior
+    angles between 35 and 145 degrees and at least min_area px."""
+    q = np.asarray(q, np.float64)
+    return bool(np.isfinite(q).all() and _valid_batch(q[None], w, h, min_area)[0])
 
 
 def _side_samples(q: np.ndarray, step: float, tmin: float = 0.06):
-    """Points along each side (excluding the corners' neighbourhood) and outward normals."""
+    """Points along each side (away from the corners) and outward unit normals."""
     c = q.mean(axis=0)
     pts, nrm, side = [], [], []
     for i in range(4):
@@ -209,7 +352,7 @@ def _side_samples(q: np.ndarray, step: float, tmin: float = 0.06):
         n = np.array([d[1], -d[0]]) / ln
         if (a + b) / 2 @ n - c @ n < 0:
             n = -n
-        k = int(np.clip(ln / step, 6, 80))
+        k = int(np.clip(ln / step, 6, 400))
         t = np.linspace(tmin, 1 - tmin, k)[:, None]
         pts.append(a + t * d)
         nrm.append(np.repeat(n[None], k, 0))
@@ -217,36 +360,153 @@ def _side_samples(q: np.ndarray, step: float, tmin: float = 0.06):
     return np.concatenate(pts), np.concatenate(nrm), np.concatenate(side)
 
 
-_OFFS = np.array([-4.0, -3.0, -2.0, 2.0, 3.0, 4.0], np.float32)
+_OFFS = np.array([-4.0, -2.5, -1.0, 1.0, 2.5, 4.0], np.float32)
+_MIN_STEP = 8.0  # smallest colour step (8-bit units) that counts as an edge
+_CORE = 0.35  # share of the step within +-1 px for a sharp (paper) edge
+_NS = 32  # samples per side when scoring
+_MAX_CANDS = 16  # candidates polished at all (per cue)
+_EASY = 0.97  # a region candidate this good (and large): skip the costlier cues
+_EASY_AREA = 0.10  # share of the frame
+_REFINE_TOP = 4  # candidates snapped to edges at low resolution before the final choice
 
 
-def _score_quad(wk: _Work, q: np.ndarray) -> float:
-    s = _side_samples(q, step=3.0)
-    if s is None:
-        return 0.0
-    pts, nrm, side = s
-    mx = (pts[:, None, 0] + _OFFS[None, :] * nrm[:, None, 0]).astype(np.float32)
-    my = (pts[:, None, 1] + _OFFS[None, :] * nrm[:, None, 1]).astype(np.float32)
-    vals = cv2.remap(wk.lab, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    inside = vals[:, :3].mean(axis=1)
-    outside = vals[:, 3:].mean(axis=1)
-    diff = outside - inside  # (n, 3)
-    dn = np.linalg.norm(diff, axis=1)
-    # gradient direction at the side point must be across the side
-    px = np.clip(np.round(pts[:, 0]).astype(int), 0, wk.mag.shape[1] - 1)
-    py = np.clip(np.round(pts[:, 1]).astype(int), 0, wk.mag.shape[0] - 1)
-    scores = []
-    for i in range(4):
-        m = side == i
-        dv = diff[m]
-        dl = dn[m]
-        support = float(np.mean(dl > 10.0))
-        consist = float(np.linalg.norm(dv.mean(axis=0)) / (dl.mean() + 1e-6))
-        g = wk.mag[py[m], px[m]]
-        gn = np.abs(wk.gx[py[m], px[m]] * nrm[m][:, 0] + wk.gy[py[m], px[m]] * nrm[m][:, 1])
-        across = float(np.mean(gn > 0.7 * g))
-        scores.append(max(support, 1e-3) * max(consist, 1e-3) ** 0.5 * max(across, 0.05) ** 0.5)
-    return float(np.prod(scores) ** 0.25)
+def _side_scores(wk: _Work, a: np.ndarray, b: np.ndarray, centre: np.ndarray,
+                 ns: int = _NS) -> np.ndarray:
+    """Edge evidence of sides a->b (arrays (..., 2)) of quads with the given centres, 0..1.
+
+    Share of samples whose inside and outside colours differ by a clean step (support),
+    squared, times how consistent that difference is along the side (a checker or grain line
+    flips sign, a document edge does not)."""
+    shape = a.shape[:-1]
+    a = a.reshape(-1, 2)
+    b = b.reshape(-1, 2)
+    centre = np.broadcast_to(centre, shape + (2,)).reshape(-1, 2)
+    d = b - a
+    ln = np.sqrt(d[:, 0] ** 2 + d[:, 1] ** 2)[:, None] + 1e-9
+    nrm = np.stack([d[:, 1], -d[:, 0]], -1) / ln
+    flip = (((a + b) / 2 - centre) * nrm).sum(-1, keepdims=True) < 0
+    nrm = np.where(flip, -nrm, nrm)
+    t = np.linspace(0.06, 0.94, ns)
+    pts = a[:, None, :] + t[None, :, None] * d[:, None, :]  # (m, S, 2)
+    off = pts[:, :, None, :] + _OFFS[:, None] * nrm[:, None, None, :]  # (m, S, O, 2)
+    mx = off[..., 0].reshape(-1, len(_OFFS)).astype(np.float32)
+    my = off[..., 1].reshape(-1, len(_OFFS)).astype(np.float32)
+    vals = cv2.remap(wk.feat, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    v = vals.astype(np.float32).reshape(len(a), ns, len(_OFFS), 3)
+    diff = (v[:, :, 4] + v[:, :, 5] - v[:, :, 0] - v[:, :, 1]) / 2
+    dl2 = diff[..., 0] ** 2 + diff[..., 1] ** 2 + diff[..., 2] ** 2  # (m, S)
+    # a real edge is a step between two flat strips; texture (wood grain, checks) varies
+    # within each strip as much as across the side
+    si = v[:, :, 0] - v[:, :, 1]
+    so = v[:, :, 4] - v[:, :, 5]
+    sp2 = np.maximum(si[..., 0] ** 2 + si[..., 1] ** 2 + si[..., 2] ** 2,
+                     so[..., 0] ** 2 + so[..., 1] ** 2 + so[..., 2] ** 2)
+    # ... and a sharp one: most of the change happens within +-1 px (a paper edge), not over
+    # many pixels (the soft edge of a shadow or of a glare spot)
+    core = ((v[:, :, 3] - v[:, :, 2]) * diff).sum(-1)
+    support = ((dl2 > _MIN_STEP ** 2) & (dl2 > 4.0 * sp2) & (core > wk.core * dl2)).mean(axis=1)
+    md = diff.mean(axis=1)
+    consist = np.sqrt(md[:, 0] ** 2 + md[:, 1] ** 2 + md[:, 2] ** 2) / \
+        (np.sqrt(dl2).mean(axis=1) + 1e-6)
+    side = np.maximum(support, 1e-3) ** 2 * np.maximum(consist, 1e-3)
+    return side.reshape(shape)
+
+
+def _score_quads(wk: _Work, quads: np.ndarray, ns: int = _NS) -> np.ndarray:
+    """Edge evidence of many quads (n, 4, 2) at once: geometric mean of the side scores."""
+    side = _side_scores(wk, quads, quads[:, _NEXT], quads.mean(axis=1)[:, None, :], ns=ns)
+    return np.exp(np.log(side).mean(axis=1))
+
+
+def _keep_valid(new: np.ndarray, old: np.ndarray, w: int, h: int) -> np.ndarray:
+    """new where it is a valid quad (put in corner order), else old."""
+    if len(new) == 0:
+        return old
+    q = _order_batch(new)
+    ok = _valid_batch(q, w, h, 0.0)
+    return np.where(ok[:, None, None], q, old)
+
+
+def _order_batch(quads: np.ndarray) -> np.ndarray:
+    """order_corners for an (n, 4, 2) array (NaN-safe: invalid rows come out invalid)."""
+    q = np.nan_to_num(np.asarray(quads, np.float64), nan=-1e9)
+    c = q.mean(axis=1, keepdims=True)
+    ang = np.arctan2(q[..., 1] - c[..., 1], q[..., 0] - c[..., 0])
+    q = np.take_along_axis(q, np.argsort(ang, axis=1)[..., None], axis=1)
+    start = np.argmin(q[..., 0] ** 2 + q[..., 1] ** 2, axis=1)
+    idx = (start[:, None] + np.arange(4)[None, :]) % 4
+    return np.take_along_axis(q, idx[..., None], axis=1)
+
+
+def _valid_batch(q: np.ndarray, w: int, h: int, min_area: float) -> np.ndarray:
+    """_convex_ok for an (n, 4, 2) array of ordered quads."""
+    m = 0.02 * max(w, h)
+    x, y = q[..., 0], q[..., 1]
+    inside = ((x >= -m) & (y >= -m) & (x <= w - 1 + m) & (y <= h - 1 + m)).all(axis=1)
+    e = q[:, _NEXT] - q  # edge i: corner i -> i+1
+    cross = e[..., 0] * e[:, _NEXT, 1] - e[..., 1] * e[:, _NEXT, 0]
+    convex = (cross > 0).all(axis=1) | (cross < 0).all(axis=1)
+    # interior angles between 35 and 145 degrees: |cos| of adjacent edges <= 0.82
+    ln = np.linalg.norm(e, axis=-1) + 1e-9
+    cos = -(e * e[:, _NEXT]).sum(-1) / (ln * ln[:, _NEXT])
+    angles = (np.abs(cos) <= 0.82).all(axis=1)
+    return inside & convex & angles & (_areas(q) >= max(min_area, 1e-6))
+
+
+def _polish(wk: _Work, quads: np.ndarray, steps=(6.0, 3.0, 1.5, 0.75),
+            passes: int = 1, ns: int = 20) -> np.ndarray:
+    """Local search on each side's line (both end points moved along the normal) for the
+    best edge evidence; corners are re-intersected with the neighbouring lines. Turns a
+    roughly right quad (corner cut by a shadow, hull bulge) into a well supported one."""
+    q = quads.astype(np.float64).copy()
+    grid = _MOVES
+    for st in steps:
+        for _ in range(passes):
+            c = q.mean(axis=1)  # (n, 2)
+            a = q
+            b = q[:, _NEXT]
+            d = b - a
+            nrm = np.stack([d[..., 1], -d[..., 0]], -1) / (np.linalg.norm(d, axis=-1,
+                                                                           keepdims=True) + 1e-9)
+            # moved end points: (n, 4, moves, 2)
+            na = a[:, :, None, :] + (st * grid[None, None, :, 0, None]) * nrm[:, :, None, :]
+            nb = b[:, :, None, :] + (st * grid[None, None, :, 1, None]) * nrm[:, :, None, :]
+            # clip the moved side to the neighbouring sides' lines
+            pa = q[:, _PREV][:, :, None, :]  # previous corner: line (i-1) = pa->a
+            pb = q[:, _NEXT2][:, :, None, :]  # next-next corner: line (i+1) = b->pb
+            ca = _intersect(na, nb, pa, a[:, :, None, :])
+            cb = _intersect(na, nb, b[:, :, None, :], pb)
+            s = _side_scores(wk, ca, cb, c[:, None, None, :], ns=ns)  # (n, 4, moves)
+            # lean outwards: a printed frame or a table rule just inside the paper's edge is
+            # often crisper than the edge itself, and the paper is the outermost edge
+            k = np.argmax(s * _OUT_BIAS, axis=2)  # best move per side
+            # apply each side's best move: sides are moved one after the other (lines)
+            lines_a = np.take_along_axis(na, k[:, :, None, None], 2)[:, :, 0]
+            lines_b = np.take_along_axis(nb, k[:, :, None, None], 2)[:, :, 0]
+            new = np.empty_like(q)
+            for i in range(4):  # corner i = line (i-1) x line i
+                new[:, i] = _intersect(lines_a[:, i - 1], lines_b[:, i - 1],
+                                       lines_a[:, i], lines_b[:, i])
+            ok = np.isfinite(new).all(axis=(1, 2))
+            q[ok] = new[ok]
+    return q
+
+
+# grid moves (u, v) of the two end points along the outward normal -> preference factor
+# moves of a side's two end points along its normal, in steps (-1, 0, 1 each)
+_MOVES = np.array([(u, v) for u in (-1, 0, 1) for v in (-1, 0, 1)], np.float64)
+_OUT_BIAS = 1.0 + 0.12 * _MOVES.sum(axis=1)
+
+
+def _intersect(p1: np.ndarray, p2: np.ndarray, p3: np.ndarray, p4: np.ndarray) -> np.ndarray:
+    """Intersection of lines p1-p2 and p3-p4 (broadcast arrays (..., 2))."""
+    d1 = p2 - p1
+    d2 = p4 - p3
+    den = d1[..., 0] * d2[..., 1] - d1[..., 1] * d2[..., 0]
+    den = np.where(np.abs(den) < 1e-9, np.nan, den)
+    w = p3 - p1
+    t = (w[..., 0] * d2[..., 1] - w[..., 1] * d2[..., 0]) / den
+    return p1 + t[..., None] * d1
 
 
 # ----------------------------------------------------------------------------- refinement
@@ -266,7 +526,8 @@ def refine_quad(frame: np.ndarray, quad: np.ndarray, radius: float) -> np.ndarra
     intersect the fitted lines. Returns the refined quad (same order), or the input if a side
     has too little edge evidence."""
     q = np.asarray(quad, np.float64)
-    s = _side_samples(q, step=max(2.0, radius / 3), tmin=0.04)
+    ln = max(float(np.hypot(*(q[i] - q[i - 1]))) for i in range(4))
+    s = _side_samples(q, step=max(2.0, ln / 60), tmin=0.04)
     if s is None:
         return quad
     pts, nrm, side = s
@@ -297,12 +558,10 @@ def refine_quad(frame: np.ndarray, quad: np.ndarray, radius: float) -> np.ndarra
         frac = np.clip(frac, -0.5, 0.5)
         pos = offs[0] + 0.5 + km + frac  # offset of the peak along the normal
         ok = (gk > 0.35 * np.median(gk)) & (gk > 3.0) & (k > 0) & (k < g.shape[1] - 1)
-        if ok.sum() < 5:
-            return quad
-        p = pts[m][ok] + pos[ok, None] * nrm[m][ok]
-        line = _robust_line(p)
-        if line is None:
-            return quad
+        line = _robust_line(pts[m][ok] + pos[ok, None] * nrm[m][ok]) if ok.sum() >= 5 else None
+        if line is None:  # no usable edge along this side (glare, a hand): keep it as it was
+            a, b = q[i], q[(i + 1) % 4]
+            line = (a, (b - a) / (np.linalg.norm(b - a) + 1e-12))
         lines.append(line)
     out = []
     for i in range(4):
@@ -318,20 +577,22 @@ def refine_quad(frame: np.ndarray, quad: np.ndarray, radius: float) -> np.ndarra
 
 
 def _robust_line(p: np.ndarray):
-    """Least squares line through p, refitted twice after dropping points farther than 1.5 px
-    (or 3 MAD) from it. Returns (point, unit direction) or None."""
+    """Least squares line through p, refitted twice after dropping points farther than
+    max(1 px, 3 MAD) from it. Returns (point, unit direction) or None."""
     keep = np.ones(len(p), bool)
+    c = d = None
     for _ in range(3):
         pk = p[keep]
         if len(pk) < 4:
             return None
         c = pk.mean(axis=0)
-        _, _, vt = np.linalg.svd(pk - c, full_matrices=False)
-        d = vt[0]
-        n = np.array([-d[1], d[0]])
-        r = np.abs((p - c) @ n)
-        mad = np.median(r[keep]) * 1.4826
-        keep = r < max(1.0, 3 * mad)
+        # principal direction of the 2x2 covariance, in closed form (cheaper than an SVD)
+        x, y = (pk - c).T
+        sxx, syy, sxy = x @ x, y @ y, x @ y
+        ang = 0.5 * np.arctan2(2 * sxy, sxx - syy)
+        d = np.array([np.cos(ang), np.sin(ang)])
+        r = np.abs((p - c) @ np.array([-d[1], d[0]]))
+        keep = r < max(1.0, 3 * np.median(r[keep]) * 1.4826)
     return c, d
 
 
@@ -342,34 +603,294 @@ def _to_full(q: np.ndarray, wk: _Work) -> np.ndarray:
     return np.stack([(q[:, 0] + 0.5) / wk.sx - 0.5, (q[:, 1] + 0.5) / wk.sy - 0.5], axis=1)
 
 
+def _dedupe(quads: list[np.ndarray], tol: float) -> list[np.ndarray]:
+    out: list[np.ndarray] = []
+    for q in quads:
+        if all(np.abs(q - o).max() > tol for o in out):
+            out.append(q)
+    return out
+
+
+def _strictly_inside(inner: np.ndarray, outer: np.ndarray, margin: float) -> bool:
+    """Every corner of inner lies inside outer, at least margin px from its sides."""
+    oc = outer.reshape(-1, 1, 2).astype(np.float32)
+    return all(cv2.pointPolygonTest(oc, (float(x), float(y)), True) >= margin for x, y in inner)
+
+
+def _mean_luma(wk: _Work, q: np.ndarray) -> float:
+    m = np.zeros(wk.feat.shape[:2], np.uint8)
+    cv2.fillConvexPoly(m, np.round(q).astype(np.int32), 1)
+    return float(cv2.mean(wk.feat[:, :, 0], mask=m)[0])
+
+
+def _inside_darker(wk: _Work, quads: np.ndarray) -> np.ndarray:
+    """Per quad: is the luma just inside its sides lower than just outside, on average?"""
+    a = quads
+    b = quads[:, _NEXT]
+    t = np.linspace(0.1, 0.9, 16)
+    pts = a[:, :, None, :] + t[None, None, :, None] * (b - a)[:, :, None, :]
+    c = quads.mean(axis=1)[:, None, None, :]
+    u = pts - c
+    u = u / (np.linalg.norm(u, axis=-1, keepdims=True) + 1e-9)
+    pin, pout = pts - 4 * u, pts + 4 * u
+    m = np.stack([pin, pout], axis=-2).reshape(-1, 2, 2).astype(np.float32)
+    v = cv2.remap(wk.feat[:, :, 0], m[..., 0], m[..., 1], cv2.INTER_LINEAR,
+                  borderMode=cv2.BORDER_REPLICATE).astype(np.float32).reshape(len(quads), -1, 2)
+    return v[..., 0].mean(axis=1) < v[..., 1].mean(axis=1)
+
+
+def _select(wk: _Work, quads: np.ndarray, scores: np.ndarray) -> int:
+    h, w = wk.feat.shape[:2]
+    areas = np.array([cv2.contourArea(q.astype(np.float32)) for q in quads]) / (w * h)
+    # documents are big in a document camera's view: damp small quads (an ID photo box)
+    # and the bigger of two well supported quads is the more likely page (a box on the desk,
+    # the photo on a card, a printed frame are smaller)
+    prior = np.minimum(1.0, areas / 0.08) ** 0.5 * np.maximum(areas, 1e-4) ** 0.3
+    # paper is lighter than what it lies on far more often than not; a shadow is darker
+    prior = prior * np.where(_inside_darker(wk, quads), 0.9 if wk.core > 0 else 0.6, 1.0)
+    eff = scores * prior
+    best = int(np.argmax(eff))
+    # a printed frame or a photo box inside the page: if a quad strictly contains the best
+    # one, is nearly as well supported, and the ring between is as light as the inside (paper
+    # around print, not a dark base plate around paper), the outer one is the document
+    for _ in range(3):
+        q = quads[best]
+        margin = 1.0
+        outer = [j for j in range(len(quads)) if j != best and eff[j] >= 0.5 * eff[best]
+                 and scores[j] >= MIN_SCORE and _strictly_inside(q, quads[j], margin)]
+        if not outer:
+            break
+        j = max(outer, key=lambda k: eff[k])
+        if _mean_luma(wk, quads[j]) < _mean_luma(wk, q) - 12:
+            break
+        best = j
+    return best
+
+
 def detect_document(frame: np.ndarray, work_side: int = WORK_SIDE,
-                    min_score: float = MIN_SCORE, refine: bool = True) -> Detection | None:
-    """Like find_document but with a confidence score (the edge evidence, 0..1)."""
+                    min_score: float = MIN_SCORE, refine: bool = True,
+                    soft: bool = True) -> Detection | None:
+    """Like find_document but with a confidence score (the edge evidence, 0..1).
+    soft=False skips the second look for a blurred page (about half the time of a frame
+    without a page; a live loop may do that look only now and then)."""
     if frame is None or frame.ndim != 3 or frame.shape[2] != 3 or min(frame.shape[:2]) < 16:
         return None
     wk = _prepare(frame, work_side)
-    h, w = wk.mag.shape
-    best, best_s, best_a = None, 0.0, 0.0
-    scored = []
-    for q in _candidates(wk):
-        q = order_corners(q)
-        if not _convex_ok(q, w, h, MIN_AREA * w * h):
+    det = _detect(frame, wk, min_score, refine)
+    if det is None and soft:
+        # nothing with sharp edges: the whole frame may be blurred (motion, focus). Look
+        # again at half the resolution (the blur shrinks with it) and accept soft edges
+        # (while sharp ones are required, soft shadow edges cannot win)
+        # (stricter: soft edges are also what shadows and blurred patterns have)
+        wk = _prepare(frame, work_side // 2)
+        wk.core = 0.0
+        det = _detect(frame, wk, max(min_score, _SOFT_MIN_SCORE), refine)
+    return det
+
+
+def _areas(quads: np.ndarray) -> np.ndarray:
+    x, y = quads[..., 0], quads[..., 1]
+    return 0.5 * np.abs((x * y[..., _NEXT] - x[..., _NEXT] * y).sum(axis=-1))
+
+
+def _snap(wk: _Work, quads: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Valid, distinct candidates snapped roughly onto the edges (a region's outline sits a
+    pixel or two off the edge; a shadow cuts a corner), with their scores."""
+    h, w = wk.feat.shape[:2]
+    if not quads:
+        return np.zeros((0, 4, 2)), np.zeros(0)
+    qa = _order_batch(np.array(quads, np.float64))
+    qa = qa[_valid_batch(qa, w, h, MIN_AREA * w * h)]
+    qa = np.array(_dedupe(list(qa), 3.0), np.float64).reshape(-1, 4, 2)
+    if len(qa) == 0:
+        return np.zeros((0, 4, 2)), np.zeros(0)
+    if len(qa) > _MAX_CANDS:  # keep the polish affordable: the largest ones
+        areas = np.array([cv2.contourArea(q.astype(np.float32)) for q in qa])
+        qa = qa[np.argsort(-areas)[:_MAX_CANDS]]
+    qa = _keep_valid(_polish(wk, qa, steps=(6.0, 3.0), ns=12), qa, w, h)
+    return qa, _score_quads(wk, qa)
+
+
+def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool) -> Detection | None:
+    h, w = wk.feat.shape[:2]
+    regions, half_edges = _candidates(wk)
+    qa, scores = _snap(wk, regions)
+    # a clean, large region: skip the costlier cues (small ones may be the photo on a card)
+    easy = len(scores) > 0 and bool(np.any(
+        (scores >= _EASY) & (_areas(qa) >= _EASY_AREA * w * h)))
+    extra: list[np.ndarray] = []
+    if not easy:
+        # the harder cues only when no region is clean: quads from straight lines (an edge
+        # broken by a finger, glare or clutter), grown copies of the best few (the paper's
+        # edge outside a printed frame), and the region of the page's own colour around the
+        # best one (crosses printed lines, text and a shadow's soft edge, stops at the desk)
+        k = w / half_edges.shape[1]  # straight pieces from the half-size map: less texture
+        segs = (_segments(half_edges, 0.04 * max(w, h) / k) + 0.5) * k - 0.5
+        lq, ls = _snap(wk, _line_quads(segs, w, h, MIN_AREA * w * h, feat=wk.feat))
+        qa, scores = np.concatenate([qa, lq]), np.concatenate([scores, ls])
+        if len(qa) == 0:
+            return None
+        top = np.argsort(-scores)[:3]
+        c = qa[top].mean(axis=1, keepdims=True)
+        extra = [c[j] + (qa[t] - c[j]) * k for j, t in enumerate(top) for k in (1.04, 1.08)]
+        p = _paper_region(wk, qa[top[0]])
+        if p is not None:
+            p = order_corners(p)
+            if _convex_ok(p, w, h, MIN_AREA * w * h):
+                extra.append(p)
+    n0 = len(qa)
+    if extra:
+        qa = np.concatenate([qa, np.array(extra, np.float64)])
+        scores = np.concatenate([scores, np.zeros(len(extra))])
+    # polish the best few finely, together with the new ones
+    k = 2 if easy else _REFINE_TOP
+    sel = np.concatenate([np.argsort(-scores[:n0])[:k], np.arange(n0, len(qa))])
+    snapped = _polish(wk, qa[sel], steps=(1.5, 0.75) if easy else (3.0, 1.5, 0.75), ns=16)
+    snapped = _keep_valid(snapped, qa[sel], w, h)
+    s2 = _score_quads(wk, snapped)
+    better = s2 > scores[sel]
+    qa[sel[better]] = snapped[better]
+    scores[sel[better]] = s2[better]
+    i = _select(wk, qa, scores)
+    if scores[i] < min_score:
+        return None
+    if wk.core == 0.0 and not _plausible_soft(wk, qa[i]):
+        return None
+    q = _outer_edges(wk, qa[i])
+    if q is not qa[i]:  # moved: maybe from the inner frame line to the outer one; once more
+        q = _outer_edges(wk, q)
+    return Detection(_finish(frame, wk, q, refine), float(min(1.0, scores[i])))
+
+
+def _plausible_soft(wk: _Work, q: np.ndarray) -> bool:
+    """Extra checks for a quad found with soft edges accepted (blurred frame): it must not be
+    darker inside than around (a shadow), and its inside must differ in colour from its
+    surroundings as a whole (a quad traced through a blurred checker or grain does not)."""
+    if bool(_inside_darker(wk, q[None])[0]):
+        return False
+    c = q.mean(axis=0)
+    u = np.linspace(0.15, 0.85, 12)
+    uu, vv = (a.ravel()[:, None] for a in np.meshgrid(u, u))
+    inner = ((1 - uu) * (1 - vv) * q[0] + uu * (1 - vv) * q[1] + uu * vv * q[2]
+             + (1 - uu) * vv * q[3])
+    t = np.linspace(0.05, 0.95, 24)[:, None]
+    ring = np.concatenate([q[i] + t * (q[(i + 1) % 4] - q[i]) for i in range(4)])
+    d = ring - c
+    ring = ring + 6.0 * d / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-9)
+    h, w = wk.feat.shape[:2]
+
+    def med(p: np.ndarray) -> np.ndarray:
+        ix = np.clip(np.round(p).astype(int), 0, [w - 1, h - 1])
+        return np.median(wk.feat[ix[:, 1], ix[:, 0]].astype(np.float32), axis=0)
+
+    return float(np.linalg.norm(med(inner) - med(ring))) >= 15.0
+
+
+def _paper_region(wk: _Work, q: np.ndarray) -> np.ndarray | None:
+    """Quad around the connected region whose colour is the page's (the median inside q)."""
+    h, w = wk.feat.shape[:2]
+    c = q.mean(axis=0)
+    # a grid of sample points over the inner 80 % of q (bilinear patch of the quad)
+    u = np.linspace(0.1, 0.9, 20)
+    uu, vv = np.meshgrid(u, u)
+    uu, vv = uu.ravel()[:, None], vv.ravel()[:, None]
+    pts = ((1 - uu) * (1 - vv) * q[0] + uu * (1 - vv) * q[1] + uu * vv * q[2]
+           + (1 - uu) * vv * q[3])
+    pts = c + (pts - c)
+    ix = np.clip(np.round(pts).astype(int), 0, [w - 1, h - 1])
+    px = wk.feat[ix[:, 1], ix[:, 0]].astype(np.float32)
+    ref = np.median(px, axis=0)
+    # colour distance, luma counted half (uneven light changes luma more than hue)
+    wts = np.array([0.5, 1.0, 1.0], np.float32)
+    tol = float(np.clip(3.0 * np.median(np.abs(px - ref) @ wts), 10.0, 40.0))
+    diff = cv2.absdiff(wk.feat, (float(ref[0]), float(ref[1]), float(ref[2]), 0.0))
+    d = cv2.transform(diff, wts[None])
+    m = (d < tol).astype(np.uint8)
+    m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=4)
+    lab = labels[ix[:, 1], ix[:, 0]]
+    lab = lab[lab > 0]
+    if n < 2 or len(lab) == 0:
+        return None
+    k = int(np.bincount(lab).argmax())
+    x, y, bw, bh = stats[k, :4]
+    if bw >= w - 1 and bh >= h - 1:
+        return None  # leaked into the desk all around
+    comp = (labels[y:y + bh, x:x + bw] == k).astype(np.uint8)
+    cs, _ = cv2.findContours(comp, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    quad = _quad_from_contour(max(cs, key=cv2.contourArea))
+    return None if quad is None else quad + np.array([x, y], np.float32)
+
+
+def _outer_edges(wk: _Work, q: np.ndarray) -> np.ndarray:
+    """Move a side outwards onto a second, parallel edge just outside it, if there is one
+    beyond a gap without edge: the page's own edge outside a printed frame or table rule."""
+    q = np.asarray(q, np.float64)
+    h, w = wk.feat.shape[:2]
+    span = min(np.linalg.norm(q - q[_NEXT], axis=1))
+    dmax = int(max(4, min(40, 0.1 * span)))
+    ds = np.arange(0, dmax + 1, dtype=np.float64)
+    a, b = q, q[_NEXT]
+    d = b - a
+    nrm = np.stack([d[:, 1], -d[:, 0]], -1) / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-9)
+    na = a[:, None, :] + ds[None, :, None] * nrm[:, None, :]  # (4, D, 2)
+    nb = b[:, None, :] + ds[None, :, None] * nrm[:, None, :]
+    pa = q[_PREV][:, None, :]
+    pb = q[_NEXT2][:, None, :]
+    ca = _intersect(na, nb, pa, a[:, None, :])
+    cb = _intersect(na, nb, b[:, None, :], pb)
+    s = _side_scores(wk, ca, cb, q.mean(axis=0)[None, None, :], ns=24)  # (4, D)
+    shift = np.zeros(4)
+    for i in range(4):
+        si = s[i]
+        gap = np.flatnonzero(si < 0.3 * si[0])
+        if si[0] < 0.2 or len(gap) == 0:
             continue
-        sc = _score_quad(wk, q)
-        scored.append((sc, cv2.contourArea(q), q))
-    if not scored:
-        return None
-    top = max(s for s, _, _ in scored)
-    # among near-best candidates prefer the largest (paper edge over a printed frame)
-    for sc, area, q in scored:
-        if sc >= 0.85 * top and area > best_a:
-            best, best_s, best_a = q, sc, area
-    if best is None or best_s < min_score:
-        return None
-    full = _to_full(best, wk)
+        beyond = np.flatnonzero((si >= 0.6 * si[0]) & (ds > ds[gap[0]]))
+        if not len(beyond):
+            continue
+        k = beyond[np.argmax(si[beyond])]
+        shift[i] = ds[k]
+    if not shift.any():
+        return q
+    la = a + shift[:, None] * nrm
+    lb = b + shift[:, None] * nrm
+    out = np.array([_intersect(la[i - 1], lb[i - 1], la[i], lb[i]) for i in range(4)])
+    if not np.isfinite(out).all() or not _convex_ok(out, w, h, 0):
+        return q
+    return out
+
+
+def _finish(frame: np.ndarray, wk: _Work, q: np.ndarray, refine: bool) -> np.ndarray:
+    """Working-copy quad -> frame pixels, refined on the full-resolution frame: first pull
+    the estimate onto the edge (the working copy is a few px coarse), then tighten."""
+    full = _to_full(q, wk)
     if refine:
         f = 1.0 / min(wk.sx, wk.sy)
-        # first pull the low-res estimate onto the edge, then tighten
         full = refine_quad(frame, full, radius=max(4.0, 2.5 * f))
-        full = refine_quad(frame, full, radius=3.0)
-    return Detection(order_corners(full), float(min(1.0, best_s)))
+        full = refine_quad(frame, full, radius=2.0)
+    return order_corners(full)
+
+
+def track_document(frame: np.ndarray, prev: np.ndarray, work_side: int = WORK_SIDE,
+                   min_score: float = MIN_SCORE, refine: bool = True) -> Detection | None:
+    """Re-fit a quad known from a recent frame onto this frame (local search only, several
+    times cheaper than detect_document). None when the page is no longer there."""
+    if frame is None or frame.ndim != 3 or frame.shape[2] != 3 or min(frame.shape[:2]) < 16:
+        return None
+    wk = _prepare(frame, work_side)
+    h, w = wk.feat.shape[:2]
+    p = np.asarray(prev, np.float64).reshape(4, 2)
+    q = np.stack([(p[:, 0] + 0.5) * wk.sx - 0.5, (p[:, 1] + 0.5) * wk.sy - 0.5], axis=1)
+    start = order_corners(q)[None].astype(np.float64)
+    for core in (_CORE, 0.0):  # sharp edges first; soft ones if the frame is blurred
+        wk.core = core
+        q = order_corners(_polish(wk, start, steps=(6.0, 3.0, 1.5, 0.75))[0])
+        if not _convex_ok(q, w, h, MIN_AREA * w * h):
+            return None
+        s = float(_score_quads(wk, q[None].astype(np.float64))[0])
+        if s >= min_score:
+            break
+    else:
+        return None
+    return Detection(_finish(frame, wk, q, refine), min(1.0, s))

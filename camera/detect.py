@@ -13,7 +13,10 @@ How (measure before changing; see tests/test_camera_detect.py and the shared sco
    a printed frame, or a part cut by a shadow, was found).
 3. The choice: the best score, damped for small quads and for quads darker inside than out (a
    shadow); a quad strictly containing it with nearly as good a score wins (paper around its
-   printed frame); a side with a second parallel edge just outside it moves there.
+   printed frame); a side that a neighbouring side runs on past as the same edge (same colours
+   inside and out) was cut across the page (a text line beat the faint edge of a pale page on
+   a pale desk): it slides out along its neighbours to where they stop, if what it takes in
+   is page-coloured; a side with a second parallel edge just outside it moves there.
 4. The winner is refined at full resolution: along each side, the colour-gradient peak is found
    on short profiles across the edge (sub-pixel), a line is fitted robustly to those points
    (outliers such as a finger or glare are dropped), and adjacent lines are intersected.
@@ -371,7 +374,7 @@ _REFINE_TOP = 4  # candidates snapped to edges at low resolution before the fina
 
 
 def _side_scores(wk: _Work, a: np.ndarray, b: np.ndarray, centre: np.ndarray,
-                 ns: int = _NS) -> np.ndarray:
+                 ns: int = _NS, parts: bool = False, step: bool = False):
     """Edge evidence of sides a->b (arrays (..., 2)) of quads with the given centres, 0..1.
 
     Share of samples whose inside and outside colours differ by a clean step (support),
@@ -405,7 +408,13 @@ def _side_scores(wk: _Work, a: np.ndarray, b: np.ndarray, centre: np.ndarray,
     # many pixels (the soft edge of a shadow or of a glare spot)
     core = ((v[:, :, 3] - v[:, :, 2]) * diff).sum(-1)
     support = ((dl2 > _MIN_STEP ** 2) & (dl2 > 4.0 * sp2) & (core > wk.core * dl2)).mean(axis=1)
+    if parts:  # the support, and the median colours just inside and just outside
+        ins = np.median((v[:, :, 0] + v[:, :, 1]) / 2, axis=1)
+        out = np.median((v[:, :, 4] + v[:, :, 5]) / 2, axis=1)
+        return support.reshape(shape), np.stack([ins, out], axis=1).reshape(shape + (2, 3))
     md = diff.mean(axis=1)
+    if step:
+        return np.sqrt(md[:, 0] ** 2 + md[:, 1] ** 2 + md[:, 2] ** 2).reshape(shape)
     consist = np.sqrt(md[:, 0] ** 2 + md[:, 1] ** 2 + md[:, 2] ** 2) / \
         (np.sqrt(dl2).mean(axis=1) + 1e-6)
     side = np.maximum(support, 1e-3) ** 2 * np.maximum(consist, 1e-3)
@@ -756,7 +765,8 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool) -> Det
         return None
     if wk.core == 0.0 and not _plausible_soft(wk, qa[i]):
         return None
-    q = _outer_edges(wk, qa[i])
+    q = _uncut(wk, qa[i])
+    q = _outer_edges(wk, q)
     if q is not qa[i]:  # moved: maybe from the inner frame line to the outer one; once more
         q = _outer_edges(wk, q)
     return Detection(_finish(frame, wk, q, refine), float(min(1.0, scores[i])))
@@ -820,6 +830,90 @@ def _paper_region(wk: _Work, q: np.ndarray) -> np.ndarray | None:
     cs, _ = cv2.findContours(comp, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     quad = _quad_from_contour(max(cs, key=cv2.contourArea))
     return None if quad is None else quad + np.array([x, y], np.float32)
+
+
+def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
+    """A quad cut short across the page (along a line of text, or where a faint edge lost to
+    a crisper one): a neighbouring side goes on past the cut as the same clean straight edge
+    (same colours inside and out). Slide that side outwards along its neighbours to where
+    they stop, onto the outermost clear edge there that takes in only more of the page."""
+    q = np.asarray(q, np.float64)
+    h, w = wk.feat.shape[:2]
+    c = q.mean(axis=0)
+    nt, first = 120, 4
+    t = np.linspace(0, 4.0, nt + 1)
+    for i in range(4):
+        p0, p1 = q[i], q[_NEXT[i]]  # the side
+        u = p0 - q[_PREV[i]]  # side i-1 continued past p0
+        v = p1 - q[_NEXT2[i]]  # side i+1 continued past p1
+        a = p0 + t[:, None] * u
+        b = p1 + t[:, None] * v
+        inb = ((a >= -2) & (a <= [w + 1, h + 1]) & (b >= -2) & (b <= [w + 1, h + 1])).all(1)
+        # the neighbours themselves (reference colours), then short pieces past the corners:
+        # the first few only, most sides stop at once
+        k = first
+        while True:
+            sa = np.concatenate([[q[_PREV[i]], q[_NEXT2[i]]], a[:k], b[:k]])
+            sb = np.concatenate([[p0, p1], a[1:k + 1], b[1:k + 1]])
+            sup, col = _side_scores(wk, sa, sb, c[None], ns=8, parts=True)
+            ca = np.where(_same_edge(col[2:k + 2], col[0]), sup[2:k + 2], 0.0)
+            cb = np.where(_same_edge(col[k + 2:], col[1]), sup[k + 2:], 0.0)
+            cont = (np.maximum(ca, cb) >= 0.5) & inb[1:k + 1]
+            if k == nt or not cont[:first].all():
+                break
+            k = nt
+        if not cont[:first].all():
+            continue
+        stop = np.flatnonzero(~cont[:-1] & ~cont[1:])  # a one-piece gap is a blemish
+        n = int(stop[0]) if len(stop) else nt
+        if n >= nt:
+            continue
+        # the edge is where the sides stop: steady colour steps across the side near there
+        lo, hi = t[max(n - 3, 0)], t[min(n + 3, nt)]
+        span = max(np.linalg.norm(u), np.linalg.norm(v)) * (hi - lo)
+        tf = np.linspace(lo, hi, max(3, int(span)))
+        af, bf = p0 + tf[:, None] * u, p1 + tf[:, None] * v
+        s = _side_scores(wk, af, bf, c[None], ns=24, step=True)
+        # the outermost clear peak (the paper's edge is the outermost; text lies inside)
+        pk = np.flatnonzero((s[1:-1] >= s[:-2]) & (s[1:-1] > s[2:])
+                            & (s[1:-1] >= max(3.0, 0.25 * float(s.max())))) + 1
+        ref_col = _median_colour(wk, q)
+        for k in pk[::-1]:
+            moved = q.copy()
+            moved[i], moved[_NEXT[i]] = af[k], bf[k]
+            # what it takes in must be more of the page: the colour of the page inside
+            swept = np.stack([p0, p1, bf[k], af[k]])
+            gap = np.linalg.norm((_median_colour(wk, swept) - ref_col) * _PAPER_W)
+            if gap < 20.0 and _convex_ok(moved, w, h, 0):
+                q = moved
+                break
+    return q
+
+
+_PAPER_W = np.array([0.5, 1.0, 1.0])  # colour distance with luma counted half
+
+
+def _median_colour(wk: _Work, q: np.ndarray, n: int = 12) -> np.ndarray:
+    """Median feature colour over a grid across quad q (bilinear patch, inner 90 %)."""
+    h, w = wk.feat.shape[:2]
+    u = np.linspace(0.05, 0.95, n)
+    uu, vv = (a.ravel()[:, None] for a in np.meshgrid(u, u))
+    p = ((1 - uu) * (1 - vv) * q[0] + uu * (1 - vv) * q[1] + uu * vv * q[2]
+         + (1 - uu) * vv * q[3])
+    ix = np.clip(np.round(p).astype(int), 0, [w - 1, h - 1])
+    return np.median(wk.feat[ix[:, 1], ix[:, 0]].astype(np.float32), axis=0)
+
+
+def _same_edge(k: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Pieces (n, 2, 3) whose inside and outside colours match ref's (2, 3), luma counted
+    half (uneven light), and whose step matches ref's step."""
+    wts = np.array([0.5, 1.0, 1.0])
+    step = ref[1] - ref[0]
+    tol = max(12.0, 0.35 * float(np.linalg.norm(step * wts)))
+    d_in = np.linalg.norm((k[:, 0] - ref[0]) * wts, axis=1)
+    d_out = np.linalg.norm((k[:, 1] - ref[1]) * wts, axis=1)
+    d_step = np.linalg.norm((k[:, 1] - k[:, 0] - step) * wts, axis=1)
+    return (d_in < 2.5 * tol) & (d_out < 2.5 * tol) & (d_step < 1.5 * tol)
 
 
 def _outer_edges(wk: _Work, q: np.ndarray) -> np.ndarray:

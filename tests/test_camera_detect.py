@@ -174,3 +174,50 @@ def test_real_photo_phone() -> None:
     found = find_document(frame)
     assert found is not None
     assert iou(found, np.array(e["corners"], np.float32)) >= 0.95
+
+
+def _pale_page_frame(desk_bottom: float, angle: float = 6.0) -> tuple[np.ndarray, np.ndarray]:
+    """A text page on a pale desk that brightens towards the bottom, where the page's edge
+    fades to a step of a few grey levels."""
+    page = np.full((1188, 840, 3), 246, np.uint8)
+    for i in range(22):
+        cv2.putText(page, "LOREM IPSUM DOLOR SIT AMET 1234", (60, 120 + i * 48),
+                    cv2.FONT_HERSHEY_SIMPLEX, 0.9, (40, 40, 40), 2)
+    truth = _quad(640, 360, 380, 540, angle)
+    w, h = 1280, 720
+    src = np.array([[0, 0], [840, 0], [840, 1188], [0, 1188]], np.float32)
+    m = cv2.getPerspectiveTransform(src, truth)
+    yy = np.mgrid[0:h, 0:w][0].astype(np.float32) / h
+    desk = (190 + (desk_bottom - 190) * yy)[:, :, None] * np.array([1.0, 1.0, 0.97], np.float32)
+    mask = cv2.warpPerspective(np.full((1188, 840), 255, np.uint8), m, (w, h))
+    warped = cv2.warpPerspective(page, m, (w, h), flags=cv2.INTER_AREA).astype(np.float32)
+    frame = np.where(mask[:, :, None] > 127, warped, desk)
+    frame += np.random.default_rng(0).normal(0, 2, (h, w, 1))
+    return np.clip(frame, 0, 255).astype(np.uint8), truth
+
+
+@pytest.mark.parametrize("desk_bottom", [220, 240])
+@pytest.mark.parametrize("frac", [0.3, 0.6])
+def test_quad_cut_along_text_slides_out_to_the_faint_edge(desk_bottom: float,
+                                                          frac: float) -> None:
+    from camera.detect import WORK_SIDE, _prepare, _uncut
+
+    frame, truth = _pale_page_frame(desk_bottom)
+    wk = _prepare(frame, WORK_SIDE)
+    t = np.stack([(truth[:, 0] + 0.5) * wk.sx - 0.5, (truth[:, 1] + 0.5) * wk.sy - 0.5], 1)
+    t = order_corners(t).astype(np.float64)
+    cut = t.copy()  # the top part only, cut across the text
+    cut[3] = t[0] + frac * (t[3] - t[0])
+    cut[2] = t[1] + frac * (t[2] - t[1])
+    assert iou(_uncut(wk, cut), t) > 0.98
+    assert iou(_uncut(wk, t), t) > 0.995  # a whole page stays as it is
+
+
+def test_uncut_leaves_a_card_on_wood_alone() -> None:
+    from camera.detect import WORK_SIDE, _prepare, _uncut
+
+    truth = _quad(640, 360, 520, 330, 7)
+    wk = _prepare(_render(truth, desk="wood"), WORK_SIDE)
+    t = np.stack([(truth[:, 0] + 0.5) * wk.sx - 0.5, (truth[:, 1] + 0.5) * wk.sy - 0.5], 1)
+    t = order_corners(t).astype(np.float64)
+    assert iou(_uncut(wk, t), t) > 0.995

@@ -85,6 +85,8 @@ def load_image(source: str | os.PathLike | bytes) -> np.ndarray:
     Raises ImageError with code "empty", "not_image", "truncated", "too_large" or
     "unsupported". The declared size is checked before any pixel is decoded, so a
     small file claiming 50,000 × 50,000 pixels costs nothing. EXIF is applied, never kept.
+    A path that cannot be read at all (missing, a folder, no permission) raises OSError as
+    usual: that is the caller's file handling, not a bad image.
     """
     data = _read(source)
     if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc", b"ftypavif"):

@@ -6,7 +6,8 @@ Two steps, both from the text's own structure, so nothing depends on a language:
    lines run horizontally or vertically.
 2. Up or down: with lines horizontal, the image is either upright or upside down. A small
    linear model scores features that change sign under a half turn (see `flip_features`):
-   how the ink sits inside each text line (Latin x-height and baseline, strokes of CJK),
+   where glyph tops and bottoms sit inside each text line, how many marks reach above the
+   line body versus below it (Latin ascenders outnumber descenders),
    which margin the lines align to, where the headings and the bulk of ink sit. Its
    weights come from scripts/train_orient.py (camera/models/orient.npz); without the file a
    hand-set fallback is used.
@@ -92,7 +93,6 @@ def flip_features(ink: np.ndarray) -> np.ndarray:
     """Features of a page with horizontal lines; every one changes sign under a half turn."""
     h, w = ink.shape
     bands = text_lines(ink)
-    prof_acc = np.zeros(PROFILE_BINS)
     edge_acc = np.zeros(PROFILE_BINS)
     lefts, rights, weights, heights, centres = [], [], [], [], []
     for a, b in bands:
@@ -100,13 +100,10 @@ def flip_features(ink: np.ndarray) -> np.ndarray:
         mass = float(band.sum())
         if mass < 10 or b - a > h / 6:
             continue
-        rows = band.sum(axis=1)
-        # how ink sits inside the line, resampled to fixed bins
-        prof = cv2.resize(rows[:, None], (1, PROFILE_BINS), interpolation=cv2.INTER_AREA)[:, 0]
-        prof_acc += prof / (prof.sum() + 1e-9) * mass
-        # horizontal stroke edges (tops/bottoms of glyphs) inside the line
-        edges = np.abs(np.diff(band, axis=0)).sum(axis=1)
-        edges = np.concatenate([edges, [0]])
+        # horizontal stroke edges (tops/bottoms of glyphs) inside the line, at fixed bins
+        # (the plain ink profile was tried too: it fits the training fonts, not real pages)
+        padded = np.pad(band, ((1, 1), (0, 0)))  # symmetric, so a half turn just reverses it
+        edges = np.abs(np.diff(padded, axis=0)).sum(axis=1)
         ep = cv2.resize(edges[:, None].astype(np.float32), (1, PROFILE_BINS),
                         interpolation=cv2.INTER_AREA)[:, 0]
         edge_acc += ep / (ep.sum() + 1e-9) * mass
@@ -117,13 +114,10 @@ def flip_features(ink: np.ndarray) -> np.ndarray:
         heights.append(b - a)
         centres.append((a + b) / 2 / h - 0.5)
     f = []
-    total = prof_acc.sum()
-    prof_n = prof_acc / total if total > 0 else prof_acc
     etot = edge_acc.sum()
     edge_n = edge_acc / etot if etot > 0 else edge_acc
     half = PROFILE_BINS // 2
-    f.extend(prof_n[:half] - prof_n[::-1][:half])  # top bins minus their mirrored bottom bins
-    f.extend(edge_n[:half] - edge_n[::-1][:half])
+    f.extend(edge_n[:half] - edge_n[::-1][:half])  # top bins minus their mirrored bottom bins
     if len(lefts) >= 2:
         lefts_a, rights_a = np.array(lefts), np.array(rights)
         # aligned margin: small spread; ragged margin: big spread
@@ -137,6 +131,7 @@ def flip_features(ink: np.ndarray) -> np.ndarray:
         f.append(float(cen[np.argmax(hts)]) if hts.max() > 1.3 * np.median(hts) else 0.0)
     else:
         f.extend([0.0, 0.0, 0.0, 0.0])
+    f.extend(_ascender_features(ink, bands))
     ys, xs = np.nonzero(ink)
     if len(ys):
         f.append(float(ys.mean() / h - 0.5))
@@ -146,11 +141,45 @@ def flip_features(ink: np.ndarray) -> np.ndarray:
     return np.asarray(f, np.float64)
 
 
-# Hand-set weights (used without the trained model): Latin lines carry more ink in their
-# lower part (x-height on the baseline), left-aligned text has a ragged right margin.
-_FALLBACK = np.concatenate([
-    -np.linspace(1, 0.2, PROFILE_BINS // 2), np.zeros(PROFILE_BINS // 2),
-    [20.0, 0.0, 0.0, 0.0, 0.0, 0.0]])
+def _ascender_features(ink: np.ndarray, bands: list[tuple[int, int]]) -> list[float]:
+    """Marks reaching above a line's body minus those reaching below it.
+
+    In Latin text ascenders (b d f h k l t, capitals, digits) far outnumber descenders
+    (g j p q y): upright, more marks poke above the x-height than below the baseline.
+    Returns the count difference and the ink difference, both as shares.
+    """
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    if n <= 1 or not bands:
+        return [0.0, 0.0]
+    top, hgt, area = stats[1:, 1], stats[1:, 3], stats[1:, 4]
+    bottom = top + hgt
+    centre = top + hgt / 2
+    up = down = count = 0.0
+    up_ink = down_ink = total_ink = 0.0
+    for a, b in bands:
+        sel = (centre >= a) & (centre < b)
+        if sel.sum() < 5:
+            continue
+        t, bt, ar = top[sel], bottom[sel], area[sel]
+        mt, mb = float(np.median(t)), float(np.median(bt))
+        xh = max(mb - mt, 2.0)
+        above = t < mt - 0.3 * xh
+        below = bt > mb + 0.3 * xh
+        up += above.sum()
+        down += below.sum()
+        count += sel.sum()
+        up_ink += ar[above].sum()
+        down_ink += ar[below].sum()
+        total_ink += ar.sum()
+    if count == 0:
+        return [0.0, 0.0]
+    return [(up - down) / count, (up_ink - down_ink) / max(total_ink, 1.0)]
+
+
+# Hand-set weights (used without the trained model): left-aligned text has a ragged right
+# margin; Latin ascenders outnumber descenders.
+_FALLBACK = np.concatenate([np.zeros(PROFILE_BINS // 2),
+                            [20.0, 0.0, 0.0, 0.0, 20.0, 0.0, 0.0, 0.0]])
 
 
 @lru_cache(maxsize=1)

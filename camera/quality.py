@@ -25,7 +25,9 @@ ReasonCode = Literal["blur", "glare", "dark", "bright", "small", "cut_off"]
 REASON_CODES: tuple[str, ...] = ("blur", "glare", "dark", "bright", "small", "cut_off")
 
 SHARPNESS_LONG_SIDE = 1000  # documents are measured at this long side, whatever their size
-GLARE_MARGIN = 20  # glare must outshine the document's own median brightness by this much
+GLARE_LEVEL = 245  # paper this bright (all channels) has lost whatever ink was under it
+GLARE_BUMP = 12  # ... and stands this far above the lamp's smooth fall-off: a reflection
+GLARE_WORK_SIDE = 160
 
 
 class QualityThresholds(BaseModel):
@@ -34,14 +36,17 @@ class QualityThresholds(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     min_sharpness: float = Field(
-        0.10, ge=0, description="Lowest sharpness (steepest edges / contrast, 0..~1) accepted.")
+        0.085, ge=0,
+        description="Lowest sharpness accepted: steepest edge slope / paper brightness "
+                    "(about 0.1-0.3 when sharp).")
     max_glare_fraction: float = Field(
-        0.01, ge=0, le=1,
+        0.02, ge=0, le=1,
         description="Highest share of the document washed out by a reflection accepted.")
     min_brightness: float = Field(
-        60.0, ge=0, le=255, description="Lowest mean luminance (0-255) of the document accepted.")
+        70.0, ge=0, le=255, description="Lowest mean luminance (0-255) of the document accepted.")
     max_brightness: float = Field(
-        250.0, ge=0, le=255, description="Highest mean luminance (0-255) of the document accepted.")
+        253.0, ge=0, le=255,
+        description="Highest mean luminance (0-255) of the document accepted.")
     min_area_fraction: float = Field(
         0.08, ge=0, le=1, description="Smallest share of the frame the document must cover.")
     corner_margin: float = Field(
@@ -83,39 +88,55 @@ def _normalised(grey: np.ndarray) -> np.ndarray:
 
 
 def sharpness(document: np.ndarray) -> float:
-    """Steepness of the strongest edges relative to the document's contrast.
+    """Steepest edge slopes (99.7th percentile, grey levels per pixel at 1000 px) divided by
+    the paper's brightness.
 
     A step edge of contrast C has a steepest slope of about C per pixel; blurred by a
-    Gaussian of sigma s, about C / (2.5 s). Dividing by the contrast makes the measure
-    independent of exposure and of how much text there is (unlike the plain variance of
-    the Laplacian), as long as there is some.
+    Gaussian of sigma s, about C / (2.5 s). Dividing by the paper's level (not by the
+    image's own contrast, which blur lowers too) makes it independent of exposure. Unlike
+    the plain variance of the Laplacian it hardly depends on how much text there is.
     """
     g = _normalised(_grey(document)).astype(np.float32)
     gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3) / 8
     gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3) / 8
     mag = np.sqrt(gx * gx + gy * gy)
-    lo, hi = np.percentile(g, [2, 98])
-    contrast = float(hi - lo)
-    if contrast < 8:  # a blank page: nothing to judge focus by; don't blame the camera
+    lo, paper = np.percentile(g, [2, 95])
+    if paper - lo < 8:  # a blank page: nothing to judge focus by; don't blame the camera
         return 1.0
-    steep = float(np.percentile(mag, 99.7))
-    return steep / contrast
+    return float(np.percentile(mag, 99.7)) / max(float(paper), 1.0)
 
 
 def glare_fraction(document: np.ndarray) -> float:
-    """Share of near-saturated, colourless pixels brighter than the paper itself."""
-    if document.ndim == 2:
-        v = document
-        sat = np.zeros_like(v)
-    else:
-        hsv = cv2.cvtColor(document, cv2.COLOR_BGR2HSV)
-        sat, v = hsv[:, :, 1], hsv[:, :, 2]
-    median = float(np.median(v))
-    level = max(245.0, median + GLARE_MARGIN)
-    if level > 255:  # the paper itself is white: a white scan is not glare
+    """Share of the document covered by a reflection: a bright, colourless bump.
+
+    The paper's own light is estimated with the ink closed away, a plane is fitted to it
+    (the smooth fall-off of the lamp) and glare is where the paper is clipped to white AND
+    stands well above that plane. Paper that is simply white everywhere (a flatbed scan,
+    or clipped by a lamp gradient) is not glare.
+    """
+    white = document if document.ndim == 2 else document.min(axis=2)  # colourless brightness
+    h, w = white.shape
+    s = GLARE_WORK_SIDE / max(h, w)
+    small = cv2.resize(white, (max(8, round(w * s)), max(8, round(h * s))),
+                       interpolation=cv2.INTER_AREA)
+    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE,
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7))).astype(np.float32)
+    yy, xx = np.mgrid[0:paper.shape[0], 0:paper.shape[1]].astype(np.float32)
+    a = np.stack([np.ones_like(xx).ravel(), xx.ravel(), yy.ravel()], axis=1)
+    b = paper.ravel()
+    unclipped = b < GLARE_LEVEL
+    if unclipped.mean() < 0.2:  # white paper clipped nearly everywhere: a scan, not a glare
         return 0.0
-    glare = (v >= level) & (sat <= 40)
-    return float(np.count_nonzero(glare)) / max(1, v.size)
+    use = unclipped
+    for _ in range(3):  # fit the lamp to unclipped paper only, then drop what sticks out
+        coef, *_ = np.linalg.lstsq(a[use], b[use], rcond=None)
+        resid = b - a @ coef
+        nxt = unclipped & (resid < 10)
+        if nxt.sum() < 10:
+            break
+        use = nxt
+    glare = (b >= GLARE_LEVEL) & (resid > GLARE_BUMP)
+    return float(np.count_nonzero(glare)) / b.size
 
 
 def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarray,

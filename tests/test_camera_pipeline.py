@@ -1,0 +1,158 @@
+"""camera.pipeline.process_image end to end, and camera.straighten's geometry."""
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from camera.pipeline import Processed, process_image, rotate
+from camera.quality import QualityThresholds
+from camera.straighten import PAPER_SIZES_MM, order_quad, straighten
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+TEXT = ("the candidate completed the clinical training period at this hospital and passed "
+        "the assessment of the department signed by the director with the seal")
+WORDS = TEXT.split()
+
+
+def _font(size: int) -> ImageFont.ImageFont:
+    try:
+        return ImageFont.truetype(FONT, size)
+    except OSError:
+        return ImageFont.load_default(size)
+
+
+def render_a4(seed: int = 0) -> np.ndarray:
+    """An upright A4 page (1240 × 1754): centred title, left-aligned lowercase text."""
+    rng = np.random.default_rng(seed)
+    img = Image.new("RGB", (1240, 1754), (244, 243, 238))
+    d = ImageDraw.Draw(img)
+    f = _font(70)
+    d.text(((1240 - d.textlength("Proof of Training", font=f)) / 2, 140), "Proof of Training",
+           fill=(10, 10, 10), font=f)
+    f = _font(34)
+    for i in range(22):
+        line = " ".join(rng.choice(WORDS, rng.integers(5, 11)))
+        d.text((150, 330 + 58 * i), line, fill=(25, 25, 25), font=f)
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+def on_desk(page: np.ndarray, quad: np.ndarray, size=(1920, 1080)) -> np.ndarray:
+    """`page` (its top-left corner first in `quad`) photographed on a dark wooden desk."""
+    w, h = size
+    yy, xx = np.mgrid[0:h, 0:w]
+    grain = np.sin((yy + 20 * np.sin(xx / 150)) / 7)[:, :, None]
+    desk = (np.array([45, 75, 120], np.float32) * (0.85 + 0.15 * grain)).astype(np.uint8)
+    ph, pw = page.shape[:2]
+    m = cv2.getPerspectiveTransform(np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]]),
+                                    np.float32(quad))
+    warped = cv2.warpPerspective(page, m, (w, h), flags=cv2.INTER_AREA)
+    mask = cv2.warpPerspective(np.full((ph, pw), 255, np.uint8), m, (w, h))
+    frame = np.where(mask[:, :, None] > 127, warped, desk).astype(np.float32)
+    frame += np.random.default_rng(0).normal(0, 3, frame.shape)
+    return np.clip(frame, 0, 255).astype(np.uint8)
+
+
+def _iou(a: np.ndarray, b: np.ndarray, size=(1920, 1080)) -> float:
+    ma = np.zeros(size[::-1], np.uint8)
+    mb = np.zeros_like(ma)
+    cv2.fillPoly(ma, [np.round(a).astype(np.int32)], 1)
+    cv2.fillPoly(mb, [np.round(b).astype(np.int32)], 1)
+    return np.count_nonzero(ma & mb) / np.count_nonzero(ma | mb)
+
+
+UPRIGHT_QUAD = np.float32([[700, 120], [1340, 140], [1320, 1010], [690, 990]])
+
+
+def test_page_on_desk_found_straightened_upright():
+    frame = on_desk(render_a4(), UPRIGHT_QUAD)
+    p = process_image(frame, paper="a4")
+    assert isinstance(p, Processed)
+    assert p.found and p.quad is not None and p.quad.shape == (4, 2)
+    assert _iou(p.quad, UPRIGHT_QUAD) > 0.95
+    assert p.rotation == 0
+    assert len(p.jpeg) <= 200_000 and p.jpeg[:2] == b"\xff\xd8"
+    out = cv2.imdecode(np.frombuffer(p.jpeg, np.uint8), cv2.IMREAD_COLOR)
+    assert out.shape[:2] == (p.height, p.width)
+    assert abs(p.height / p.width - 297 / 210) < 0.01  # A4's own aspect, not the quad's
+    assert p.quality.failed == [], p.quality
+    json.dumps(p.quality.to_dict())
+
+
+def test_page_lying_sideways_is_turned_upright():
+    # the page's own top-left corner is at the frame's bottom-left: it lies turned 90° ccw
+    quad = np.float32([[520, 1000], [560, 180], [1500, 200], [1480, 1020]])
+    frame = on_desk(render_a4(1), quad)
+    p = process_image(frame, paper="a4")
+    assert p.found
+    assert p.rotation == 90
+    assert p.height > p.width  # portrait again
+    out = cv2.imdecode(np.frombuffer(p.jpeg, np.uint8), cv2.IMREAD_GRAYSCALE)
+    # the title sits in the top part of an upright page
+    ink = (out < 128).sum(axis=1)
+    assert ink[: len(ink) // 8].sum() > 0
+
+
+def test_flat_scan_taken_whole():
+    page = render_a4(2)
+    p = process_image(page, paper="a4", max_bytes=120_000)
+    assert not p.found and p.quad is None
+    assert len(p.jpeg) <= 120_000
+    assert abs(p.height / p.width - page.shape[0] / page.shape[1]) < 0.01
+    assert p.rotation == 0
+    assert "small" not in p.quality.failed and "cut_off" not in p.quality.failed
+
+
+def test_flat_scan_upside_down_is_turned():
+    p = process_image(cv2.rotate(render_a4(3), cv2.ROTATE_180))
+    assert not p.found and p.rotation == 180
+
+
+def test_blurred_capture_reported_not_refused():
+    frame = cv2.GaussianBlur(on_desk(render_a4(), UPRIGHT_QUAD), (0, 0), 5)
+    p = process_image(frame, paper="a4", thresholds=QualityThresholds())
+    assert "blur" in p.quality.failed
+    assert len(p.jpeg) <= 200_000
+
+
+@pytest.mark.parametrize("paper", ["id_card", "a4"])
+def test_straighten_follows_paper_aspect(paper):
+    w_mm, h_mm = PAPER_SIZES_MM[paper]
+    ratio = max(w_mm, h_mm) / min(w_mm, h_mm)
+    frame = np.full((1080, 1920, 3), 128, np.uint8)
+    # a quad whose measured sides are deliberately off the true aspect (perspective)
+    landscape = np.float32([[300, 200], [1500, 260], [1480, 900], [320, 980]])
+    out = straighten(frame, landscape, paper)
+    h, w = out.shape[:2]
+    assert w > h and abs(w / h - ratio) < 0.01
+    portrait = np.float32([[700, 100], [1200, 120], [1180, 1000], [690, 980]])
+    h, w = straighten(frame, portrait, paper).shape[:2]
+    assert h > w and abs(h / w - ratio) < 0.01
+
+
+def test_straighten_sizes_for_legibility():
+    frame = np.full((3000, 4000, 3), 200, np.uint8)
+    big_a4 = np.float32([[500, 100], [2600, 120], [2580, 2900], [520, 2950]])
+    h, w = straighten(frame, big_a4, "a4").shape[:2]
+    assert 1240 <= max(h, w) <= 1700
+    small_card = np.float32([[100, 100], [400, 100], [400, 290], [100, 290]])
+    h, w = straighten(frame, small_card, "id_card").shape[:2]
+    assert max(h, w) <= 400 * 1.3  # not blown up far beyond what the camera saw
+
+
+def test_straighten_without_paper_uses_measured_sides():
+    frame = np.full((1000, 1000, 3), 200, np.uint8)
+    quad = np.float32([[100, 100], [700, 100], [700, 400], [100, 400]])
+    h, w = straighten(frame, quad).shape[:2]
+    assert abs(w / h - 2.0) < 0.02
+
+
+def test_order_quad_and_rotate():
+    q = np.float32([[10, 90], [10, 10], [90, 10], [90, 90]])
+    assert order_quad(q).tolist() == [[10, 10], [90, 10], [90, 90], [10, 90]]
+    img = np.arange(6, dtype=np.uint8).reshape(2, 3)
+    assert rotate(img, 90).shape == (3, 2) and rotate(img, 90)[0, 0] == 3
+    assert rotate(img, 270)[0, 0] == 2 and rotate(img, 0) is img

@@ -18,6 +18,7 @@ from camera.quality import QualityThresholds
 from camera.straighten import PAPER_SIZES_MM
 from kiosk.catalog import DEFAULT_CATEGORIES, DEFAULT_MATERIALS, Catalog, Material
 from kiosk.errors import ConfigError
+from kiosk.messages import CATALOG
 from kiosk.receipt_config import PrinterSection, ReceiptSection
 
 DEFAULT_PATH = Path("kiosk.toml")
@@ -180,7 +181,14 @@ def _config_error(exc: ValidationError, raw: dict[str, Any], where: str) -> Conf
         allowed = ", ".join(_fields_at(loc[:-1]) or ["—"])
         return ConfigError("config.unknown_key", path=where, key=key, value=value,
                            allowed=allowed)
-    return ConfigError("config.invalid", path=where, key=key, value=value, allowed=err["msg"])
+    # What is allowed, from the catalog where pydantic's error type is a common one (its
+    # parameters, e.g. the bound, fill the nested text); else pydantic's own sentence.
+    allowed = f"config.allowed.{err['type']}"
+    if allowed not in CATALOG:
+        allowed = err["msg"]
+    limits = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+    return ConfigError("config.invalid", path=where, key=key, value=value, allowed=allowed,
+                       **limits)
 
 
 def _fields_at(loc: list[str]) -> list[str]:

@@ -46,6 +46,28 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "配置文件 {path} 中有未知的配置项 {key}(值 {value})。允许的配置项:{allowed}",
         "en": "Unknown key {key} (value {value}) in {path}. Allowed keys: {allowed}",
     },
+    "config.allowed.literal_error": {"zh-CN": "可选值为 {expected}", "en": "allowed: {expected}"},
+    "config.allowed.string_pattern_mismatch": {
+        "zh-CN": "格式不符(须匹配 {pattern})", "en": "must match {pattern}"},
+    "config.allowed.string_type": {"zh-CN": "须为带引号的文字", "en": "must be quoted text"},
+    "config.allowed.bool_type": {"zh-CN": "须为 true 或 false", "en": "must be true or false"},
+    "config.allowed.bool_parsing": {"zh-CN": "须为 true 或 false", "en": "must be true or false"},
+    "config.allowed.int_type": {"zh-CN": "须为整数", "en": "must be a whole number"},
+    "config.allowed.int_parsing": {"zh-CN": "须为整数", "en": "must be a whole number"},
+    "config.allowed.float_type": {"zh-CN": "须为数字", "en": "must be a number"},
+    "config.allowed.float_parsing": {"zh-CN": "须为数字", "en": "must be a number"},
+    "config.allowed.greater_than_equal": {"zh-CN": "须不小于 {ge}", "en": "must be at least {ge}"},
+    "config.allowed.less_than_equal": {"zh-CN": "须不大于 {le}", "en": "must be at most {le}"},
+    "config.allowed.greater_than": {"zh-CN": "须大于 {gt}", "en": "must be more than {gt}"},
+    "config.allowed.less_than": {"zh-CN": "须小于 {lt}", "en": "must be less than {lt}"},
+    "config.allowed.string_too_long": {
+        "zh-CN": "最多 {max_length} 个字符", "en": "at most {max_length} characters"},
+    "config.allowed.string_too_short": {
+        "zh-CN": "至少 {min_length} 个字符", "en": "at least {min_length} characters"},
+    "config.allowed.list_type": {"zh-CN": "须为列表 [ … ]", "en": "must be a list [ … ]"},
+    "config.allowed.dict_type": {"zh-CN": "须为表 [section]", "en": "must be a table"},
+    "config.allowed.model_type": {"zh-CN": "须为表 [section]", "en": "must be a table"},
+    "config.allowed.missing": {"zh-CN": "必须填写", "en": "is required"},
     # --- database ------------------------------------------------------------------------
     "db.missing": {
         "zh-CN": "数据库 {path} 不存在。请先运行 kiosk init。",
@@ -346,6 +368,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "{file} 的图片格式不受支持。",
         "en": "{file} uses an image format that is not supported.",
     },
+    "image.unreadable": {
+        "zh-CN": "无法读取文件 {file}({detail})。", "en": "Cannot read {file} ({detail})."},
     "image.missing": {"zh-CN": "找不到文件 {file}。", "en": "File {file} not found."},
     # --- quality gates (camera.quality reason codes) -------------------------------------
     "quality.blur": {
@@ -569,9 +593,10 @@ class Messages:
         entry = CATALOG.get(key)
         if entry is None:  # a programming error, but never a traceback for the user
             return key + (f" {params}" if params else "")
-        # A parameter may itself be a catalog key (an ID type, a state): say it in words.
-        filled = {k: self(v) if isinstance(v, str) and v in CATALOG else v
-                  for k, v in params.items()}
+        # A parameter may itself be a catalog key (an ID type, a state, what a setting
+        # allows): say it in words, filled from the same parameters.
+        plain = {k: v for k, v in params.items() if not (isinstance(v, str) and v in CATALOG)}
+        filled = {k: self(v, **plain) if k not in plain else v for k, v in params.items()}
         return entry[self.language].format_map(_Defaulting(filled))
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -183,6 +184,32 @@ def audit_hash(prev_hash: str, at: str, actor: str, action: str, reg_no: str | N
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
 
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (triggers hold `;` inside BEGIN … END)."""
+    out: list[str] = []
+    current = ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if current.strip(" \n;"):
+                out.append(current.strip())
+            current = ""
+    return out
+
+
+def _set_wal(conn: sqlite3.Connection) -> None:
+    # Switching to WAL needs a moment alone with the file; a second process opening it at
+    # the same time gets SQLITE_BUSY at once (no busy handler here), so try a few times.
+    for attempt in range(50):
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 49:
+                raise
+            time.sleep(0.1)
+
+
 class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
         self.conn = conn
@@ -200,7 +227,7 @@ class Store:
                                check_same_thread=False)
         try:
             conn.execute("PRAGMA busy_timeout = 10000")
-            conn.execute("PRAGMA journal_mode = WAL")
+            _set_wal(conn)
             conn.execute("PRAGMA synchronous = FULL")
             conn.execute("PRAGMA foreign_keys = ON")
             store = cls(conn, path)
@@ -218,16 +245,23 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
-    def _migrate(self) -> None:
+    def _version(self) -> int:
         version = self.conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise InputError("db.newer", path=str(self.path), found=version,
                              known=SCHEMA_VERSION)
-        for number in range(version, SCHEMA_VERSION):
-            # executescript commits first; the migration itself runs in one transaction.
-            self.conn.executescript(
-                f"BEGIN IMMEDIATE; {MIGRATIONS[number]}; PRAGMA user_version = {number + 1}; "
-                "COMMIT;")
+        return version
+
+    def _migrate(self) -> None:
+        if self._version() == SCHEMA_VERSION:
+            return
+        # Another process may be migrating the same file: take the write lock first and
+        # read the version again under it, so each migration runs exactly once.
+        with self.transaction() as conn:
+            for number in range(self._version(), SCHEMA_VERSION):
+                for statement in _statements(MIGRATIONS[number]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number + 1}")
 
     # --- transactions ----------------------------------------------------------------
     @contextmanager

@@ -101,3 +101,13 @@ def test_config_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv("KIOSK_CONFIG", str(tmp_path / "missing.toml"))
     assert main(["status"]) == 2
     assert "missing.toml" in capsys.readouterr().err
+
+
+def test_what_is_allowed_is_said_in_the_catalog_language(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text("[camera]\nhold_seconds = 0\n", encoding="utf-8")
+    assert main(["--config", str(cfg), "status"]) == 2
+    err = capsys.readouterr().err
+    assert "camera.hold_seconds = 0" in err and "须不小于 0.2" in err
+    assert "Input should" not in err

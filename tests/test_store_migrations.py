@@ -42,3 +42,24 @@ def test_a_file_that_is_not_a_database(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         Store.open(db)
     assert info.value.key == "db.not_a_database"
+
+
+def _open_new(path: str) -> str:
+    try:
+        Store.open(Path(path), create=True).close()
+        return "ok"
+    except Exception as exc:  # reported back to the parent, which asserts on it
+        return repr(exc)
+
+
+def test_two_processes_creating_one_database_both_succeed(tmp_path: Path) -> None:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    for i in range(3):
+        db = str(tmp_path / f"race{i}.db")
+        with ctx.Pool(2) as pool:
+            assert pool.map(_open_new, [db, db]) == ["ok", "ok"]
+        con = sqlite3.connect(db)
+        assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        con.close()

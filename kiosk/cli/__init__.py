@@ -53,7 +53,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_ui(ctx, demo=args.demo)
         return handler(ctx, args)
     except KioskError as exc:
-        print(msg("error.prefix", text=msg(exc.key, **exc.params)), file=sys.stderr)
+        try:
+            text = msg(exc.key, **exc.params)
+        except Exception:  # a broken catalog entry must not turn into a traceback
+            text = str(exc)
+        print(msg("error.prefix", text=text), file=sys.stderr)
         return exc.exit_code
     except sqlite3.OperationalError as exc:
         key = "db.busy" if "locked" in str(exc) or "busy" in str(exc) else "db.refused"

@@ -86,9 +86,10 @@ def cmd_roster_import(ctx: Context, args: argparse.Namespace) -> int:
     rejected = {**parsed.rejected, **clashes}
     if parsed.ignored_columns:
         ctx.warn("roster.extra_columns", columns=", ".join(parsed.ignored_columns))
-    for line in sorted(rejected):
+    for line in sorted(rejected):  # errors, not notices: these candidates were not imported
         key, params = rejected[line]
-        ctx.warn("roster.bad_row", line=line, reason=ctx.msg(key, **params))
+        reason = ctx.msg("roster.bad_row", line=line, reason=ctx.msg(key, **params))
+        print(ctx.msg("error.prefix", text=reason), file=ctx.err)
     ctx.say("roster.summary", added=counts["added"], updated=counts["updated"],
             unchanged=counts["unchanged"], rejected=len(rejected))
     return 1 if rejected else 0
@@ -134,6 +135,8 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
             frame = load_image(path)
         except ImageError as exc:
             raise InputError(f"image.{exc.code}", file=name) from None
+        except OSError as exc:  # unreadable: permissions, a vanished file, an I/O error
+            raise InputError("image.unreadable", file=name, detail=exc.strerror or "") from None
         result = process_image(frame, paper=mat.paper, thresholds=thresholds)
         if not result.found:
             ctx.warn("capture.no_document", file=name)

@@ -196,7 +196,7 @@ def _fields_at(loc: list[str]) -> list[str]:
     for part in loc:
         field = getattr(model, "model_fields", {}).get(part)
         if field is None:
-            if part.isdigit() and model is Settings.model_fields["materials"]:
+            if part.isdigit():  # an index into a list of tables, e.g. materials.0
                 continue
             return []
         ann = field.annotation

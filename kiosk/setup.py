@@ -32,7 +32,7 @@ def initialise(config: Config, demo: bool = False) -> int:
         ensure_signing_key(config.data_dir)
         if not demo:
             return 0
-        counts, _ = wf.upsert_candidates(demo_rows())
+        wf.upsert_candidates(demo_rows())
         return len(_DEMO)
     finally:
         wf.close()

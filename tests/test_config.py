@@ -71,6 +71,10 @@ def test_materials_override(tmp_path: Path) -> None:
     assert [m.code for m in catalog.materials] == ["id_doc", "photo_sheet"]
     needs = catalog.needs(frozenset({"direct"}), "resident")
     assert list(needs) == ["id_doc"]
+    err = _error(tmp_path, '[[materials]]\ncode = "x"\nname = "X"\nmin = 0\nmax = 2\n'
+                           'colour = "red"\n')
+    assert err.params["key"] == "materials.0.colour"
+    assert "applies_to" in err.params["allowed"] and "paper" in err.params["allowed"]
     err = _error(tmp_path, '[[materials]]\ncode = "x"\nname = "X"\nmin = 3\nmax = 2\n')
     assert err.params["key"] == "materials.0.max"
     err = _error(tmp_path, '[[materials]]\ncode = "x"\nname = "X"\nmin = 0\nmax = 2\n'

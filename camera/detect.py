@@ -252,10 +252,11 @@ def _combos(k: int) -> np.ndarray:
 
 
 def _line_quads(segs: np.ndarray, w: int, h: int, min_area: float,
-                max_lines: int = 14, top: int = 8,
+                max_lines: int = 24, top: int = 300,
                 feat: np.ndarray | None = None) -> list[np.ndarray]:
     """Quads whose four sides lie on detected lines, ranked by how much of each side is
-    covered by edge segments (vectorised over all combinations)."""
+    covered by edge segments (vectorised over all combinations). Clutter (sticks, boxes) makes
+    many small quads with fully covered sides, so keep many: `_rank_line_quads` picks."""
     res = _lines(segs, max_lines, feat=feat)
     if res is None or len(res[0]) < 4:
         return []
@@ -648,13 +649,32 @@ def _inside_darker(wk: _Work, quads: np.ndarray) -> np.ndarray:
     return v[..., 0].mean(axis=1) < v[..., 1].mean(axis=1)
 
 
-def _select(wk: _Work, quads: np.ndarray, scores: np.ndarray) -> int:
+def _area_prior(wk: _Work, quads: np.ndarray) -> np.ndarray:
+    """Documents are big in a document camera's view: damp small quads (an ID photo box),
+    and of two well supported quads the bigger is the more likely page (a box on the desk,
+    the photo on a card, a printed frame are smaller)."""
     h, w = wk.feat.shape[:2]
-    areas = np.array([cv2.contourArea(q.astype(np.float32)) for q in quads]) / (w * h)
-    # documents are big in a document camera's view: damp small quads (an ID photo box)
-    # and the bigger of two well supported quads is the more likely page (a box on the desk,
-    # the photo on a card, a printed frame are smaller)
-    prior = np.minimum(1.0, areas / 0.08) ** 0.5 * np.maximum(areas, 1e-4) ** 0.3
+    areas = _areas(quads) / (w * h)
+    return np.minimum(1.0, areas / 0.08) ** 0.5 * np.maximum(areas, 1e-4) ** 0.3
+
+
+def _rank_line_quads(wk: _Work, quads: list[np.ndarray], keep: int = _MAX_CANDS
+                     ) -> list[np.ndarray]:
+    """The line quads worth polishing: the best covered ones (they come ranked so) and the
+    best by a quick edge score (few samples) and size."""
+    if len(quads) <= keep:
+        return quads
+    qa = _order_batch(np.array(quads, np.float64))
+    h, w = wk.feat.shape[:2]
+    # damp the small ones only: preferring big ones here lets quads along shadows through
+    eff = _score_quads(wk, qa, ns=10) * np.minimum(1.0, _areas(qa) / (0.08 * w * h)) ** 0.5
+    first = keep // 2
+    rest = [int(i) for i in np.argsort(-eff) if i >= first][:keep - first]
+    return [quads[i] for i in [*range(first), *rest]]
+
+
+def _select(wk: _Work, quads: np.ndarray, scores: np.ndarray) -> int:
+    prior = _area_prior(wk, quads)
     # paper is lighter than what it lies on far more often than not; a shadow is darker
     prior = prior * np.where(_inside_darker(wk, quads), 0.9 if wk.core > 0 else 0.6, 1.0)
     eff = scores * prior
@@ -735,7 +755,8 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool) -> Det
         # best one (crosses printed lines, text and a shadow's soft edge, stops at the desk)
         k = w / half_edges.shape[1]  # straight pieces from the half-size map: less texture
         segs = (_segments(half_edges, 0.04 * max(w, h) / k) + 0.5) * k - 0.5
-        lq, ls = _snap(wk, _line_quads(segs, w, h, MIN_AREA * w * h, feat=wk.feat))
+        lq, ls = _snap(wk, _rank_line_quads(
+            wk, _line_quads(segs, w, h, MIN_AREA * w * h, feat=wk.feat)))
         qa, scores = np.concatenate([qa, lq]), np.concatenate([scores, ls])
         if len(qa) == 0:
             return None

@@ -713,8 +713,24 @@ def detect_document(frame: np.ndarray, work_side: int = WORK_SIDE,
         # (stricter: soft edges are also what shadows and blurred patterns have)
         wk = _prepare(frame, work_side // 2)
         wk.core = 0.0
-        det = _detect(frame, wk, max(min_score, _SOFT_MIN_SCORE), refine)
+        det = _detect(frame, wk, max(min_score, _SOFT_MIN_SCORE), refine, fallback=True)
     return det
+
+
+_REGION_FIT = 0.75  # a paper-colour region this close to a filled quad stands in for edges
+_WEAK = 0.5  # edge evidence below this yields to a larger paper-colour region
+_REGION_CONF = 0.3  # the confidence reported for it: a guess, below any edge-backed find
+
+
+def _region_fallback(frame: np.ndarray, wk: _Work, region: tuple[np.ndarray | None, float],
+                     refine: bool) -> Detection | None:
+    """No quad has edge evidence enough, sharp or soft. A page under a cable, or the top of
+    a stack of sheets, still shows as a region of paper colour shaped like a quad: take it
+    if it is lighter than, and differs in colour from, what is around it."""
+    q, fit = region
+    if q is None or fit < _REGION_FIT or not _plausible_soft(wk, q):
+        return None
+    return Detection(_finish(frame, wk, q, refine), _REGION_CONF * fit)
 
 
 def _areas(quads: np.ndarray) -> np.ndarray:
@@ -740,7 +756,8 @@ def _snap(wk: _Work, quads: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return qa, _score_quads(wk, qa)
 
 
-def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool) -> Detection | None:
+def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
+            fallback: bool = False) -> Detection | None:
     h, w = wk.feat.shape[:2]
     regions, half_edges = _candidates(wk)
     qa, scores = _snap(wk, regions)
@@ -748,6 +765,7 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool) -> Det
     easy = len(scores) > 0 and bool(np.any(
         (scores >= _EASY) & (_areas(qa) >= _EASY_AREA * w * h)))
     extra: list[np.ndarray] = []
+    region: tuple[np.ndarray | None, float] = (None, 0.0)  # best paper-colour region quad
     if not easy:
         # the harder cues only when no region is clean: quads from straight lines (an edge
         # broken by a finger, glare or clutter), grown copies of the best few (the paper's
@@ -763,11 +781,14 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool) -> Det
         top = np.argsort(-scores)[:3]
         c = qa[top].mean(axis=1, keepdims=True)
         extra = [c[j] + (qa[t] - c[j]) * k for j, t in enumerate(top) for k in (1.04, 1.08)]
-        p = _paper_region(wk, qa[top[0]])
-        if p is not None:
-            p = order_corners(p)
-            if _convex_ok(p, w, h, MIN_AREA * w * h):
-                extra.append(p)
+        for t in top:
+            found = _paper_region(wk, qa[t])
+            if found is not None:
+                p = order_corners(found[0])
+                if _convex_ok(p, w, h, MIN_AREA * w * h):
+                    extra.append(p)
+                    if found[1] > region[1]:
+                        region = (p, found[1])
     n0 = len(qa)
     if extra:
         qa = np.concatenate([qa, np.array(extra, np.float64)])
@@ -783,7 +804,13 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool) -> Det
     scores[sel[better]] = s2[better]
     i = _select(wk, qa, scores)
     if scores[i] < min_score:
-        return None
+        return _region_fallback(frame, wk, region, refine) if fallback else None
+    if scores[i] < _WEAK and region[0] is not None and _areas(region[0][None])[0] > _areas(
+            qa[i][None])[0]:
+        # weak edges inside or beside a larger clean region of paper colour: the region
+        det = _region_fallback(frame, wk, region, refine)
+        if det is not None:
+            return det
     if wk.core == 0.0 and not _plausible_soft(wk, qa[i]):
         return None
     q = _uncut(wk, qa[i])
@@ -817,8 +844,9 @@ def _plausible_soft(wk: _Work, q: np.ndarray) -> bool:
     return float(np.linalg.norm(med(inner) - med(ring))) >= 15.0
 
 
-def _paper_region(wk: _Work, q: np.ndarray) -> np.ndarray | None:
-    """Quad around the connected region whose colour is the page's (the median inside q)."""
+def _paper_region(wk: _Work, q: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """Quad around the connected region whose colour is the page's (the median inside q), and
+    how well it fits that region (0..1)."""
     h, w = wk.feat.shape[:2]
     c = q.mean(axis=0)
     # a grid of sample points over the inner 80 % of q (bilinear patch of the quad)
@@ -837,7 +865,8 @@ def _paper_region(wk: _Work, q: np.ndarray) -> np.ndarray | None:
     diff = cv2.absdiff(wk.feat, (float(ref[0]), float(ref[1]), float(ref[2]), 0.0))
     d = cv2.transform(diff, wts[None])
     m = (d < tol).astype(np.uint8)
-    m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((5, 5), np.uint8))
+    # bridge thin cuts (a cable or pen across the page, a printed rule)
+    m = cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
     n, labels, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=4)
     lab = labels[ix[:, 1], ix[:, 0]]
     lab = lab[lab > 0]
@@ -850,7 +879,16 @@ def _paper_region(wk: _Work, q: np.ndarray) -> np.ndarray | None:
     comp = (labels[y:y + bh, x:x + bw] == k).astype(np.uint8)
     cs, _ = cv2.findContours(comp, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     quad = _quad_from_contour(max(cs, key=cv2.contourArea))
-    return None if quad is None else quad + np.array([x, y], np.float32)
+    if quad is None:
+        return None
+    # how well the quad fits the region: the share of the quad the region fills, times the
+    # share of the region inside the quad (a stack of sheets or a page cut by a cable: its
+    # outline is no clean edge, but its colour region is a filled quad)
+    qm = np.zeros_like(comp)
+    cv2.fillConvexPoly(qm, np.round(quad).astype(np.int32), 1)
+    both = float(np.count_nonzero(qm & comp))
+    fit = both / max(1.0, float(np.count_nonzero(qm))) * both / max(1.0, float(comp.sum()))
+    return quad + np.array([x, y], np.float32), fit
 
 
 def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:

@@ -371,6 +371,7 @@ _NS = 32  # samples per side when scoring
 _MAX_CANDS = 16  # candidates polished at all (per cue)
 _EASY = 0.97  # a region candidate this good (and large): skip the costlier cues
 _EASY_AREA = 0.10  # share of the frame
+_PAPER_SEEDS = 3  # best candidates whose paper-colour region is grown
 _REFINE_TOP = 4  # candidates snapped to edges at low resolution before the final choice
 
 
@@ -781,7 +782,7 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
         top = np.argsort(-scores)[:3]
         c = qa[top].mean(axis=1, keepdims=True)
         extra = [c[j] + (qa[t] - c[j]) * k for j, t in enumerate(top) for k in (1.04, 1.08)]
-        for t in top:
+        for t in top[:_PAPER_SEEDS]:
             found = _paper_region(wk, qa[t])
             if found is not None:
                 p = order_corners(found[0])
@@ -791,6 +792,7 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
                         region = (p, found[1])
     n0 = len(qa)
     if extra:
+        extra = _dedupe(extra, 3.0)  # seeds on one page grow the same region
         qa = np.concatenate([qa, np.array(extra, np.float64)])
         scores = np.concatenate([scores, np.zeros(len(extra))])
     # polish the best few finely, together with the new ones

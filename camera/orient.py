@@ -49,8 +49,11 @@ def ink_mask(grey: np.ndarray) -> np.ndarray:
         return ink
     cw, ch, area = stats[1:, 2], stats[1:, 3], stats[1:, 4]
     longest = max(h, w)
-    keep = ((ch >= 2) & (ch <= longest / 12) & (cw <= longest / 6) & (area >= 3)
-            & (np.maximum(cw, ch) <= 12 * np.minimum(cw, ch) + 4))
+    # the same rule for a page and for it turned a quarter (else a turned page loses other
+    # marks than the upright one, and its up/down answer differs)
+    lo, hi = np.minimum(cw, ch), np.maximum(cw, ch)
+    keep = ((hi >= 2) & (lo <= longest / 12) & (hi <= longest / 6) & (area >= 3)
+            & (hi <= 12 * lo + 4))
     lut = np.concatenate([[0], keep.astype(np.uint8)])
     _, labels = cv2.connectedComponents(ink, connectivity=8)
     return lut[labels].astype(np.uint8)
@@ -89,14 +92,41 @@ def text_lines(ink: np.ndarray) -> list[tuple[int, int]]:
     return [(a, b) for a, b in bands if b - a >= 3]
 
 
+def columns(ink: np.ndarray) -> list[tuple[int, int]]:
+    """Column spans [x0, x1) of the text: split at blank gutters that run down most of the
+    inked height (two-column papers, a form's label and value columns), so that text lines
+    are found per column instead of as one band across misaligned columns."""
+    h, w = ink.shape
+    rows = np.flatnonzero(ink.sum(axis=1))
+    cols = np.flatnonzero(ink.sum(axis=0))
+    if len(rows) < 4 or len(cols) < 4:
+        return [(0, w)]
+    x0, x1 = int(cols[0]), int(cols[-1]) + 1
+    # a column of pixels is a gutter where almost no ink falls over the text's height
+    occupied = ink[rows[0]:rows[-1] + 1, x0:x1].sum(axis=0) > 0.01 * (rows[-1] - rows[0] + 1)
+    spans, start, min_gap = [], x0, max(3, w // 60)
+    gap = 0
+    for i, occ in enumerate(occupied):
+        if occ:
+            if gap >= min_gap and x0 + i - gap > start:
+                spans.append((start, x0 + i - gap))
+                start = x0 + i
+            gap = 0
+        else:
+            gap += 1
+    spans.append((start, x1))
+    # too narrow pieces (a stray mark column) join their neighbour
+    return [sp for sp in spans if sp[1] - sp[0] >= w // 8] or [(0, w)]
+
+
 def flip_features(ink: np.ndarray) -> np.ndarray:
     """Features of a page with horizontal lines; every one changes sign under a half turn."""
     h, w = ink.shape
-    bands = text_lines(ink)
+    bands = [(a, b, x0, x1) for x0, x1 in columns(ink) for a, b in text_lines(ink[:, x0:x1])]
     edge_acc = np.zeros(PROFILE_BINS)
     lefts, rights, weights, heights, centres = [], [], [], [], []
-    for a, b in bands:
-        band = ink[a:b].astype(np.float32)
+    for a, b, x0, x1 in bands:
+        band = ink[a:b, x0:x1].astype(np.float32)
         mass = float(band.sum())
         if mass < 10 or b - a > h / 6:
             continue
@@ -108,8 +138,8 @@ def flip_features(ink: np.ndarray) -> np.ndarray:
                         interpolation=cv2.INTER_AREA)[:, 0]
         edge_acc += ep / (ep.sum() + 1e-9) * mass
         cols = np.flatnonzero(band.sum(axis=0))
-        lefts.append(cols[0] / w)
-        rights.append(1 - (cols[-1] + 1) / w)
+        lefts.append(cols[0] / (x1 - x0))  # margins within the line's column
+        rights.append(1 - (cols[-1] + 1) / (x1 - x0))
         weights.append(mass)
         heights.append(b - a)
         centres.append((a + b) / 2 / h - 0.5)
@@ -141,7 +171,7 @@ def flip_features(ink: np.ndarray) -> np.ndarray:
     return np.asarray(f, np.float64)
 
 
-def _ascender_features(ink: np.ndarray, bands: list[tuple[int, int]]) -> list[float]:
+def _ascender_features(ink: np.ndarray, bands: list[tuple[int, int, int, int]]) -> list[float]:
     """Marks reaching above a line's body minus those reaching below it.
 
     In Latin text ascenders (b d f h k l t, capitals, digits) far outnumber descenders
@@ -151,13 +181,14 @@ def _ascender_features(ink: np.ndarray, bands: list[tuple[int, int]]) -> list[fl
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     if n <= 1 or not bands:
         return [0.0, 0.0]
-    top, hgt, area = stats[1:, 1], stats[1:, 3], stats[1:, 4]
+    left, top, wid, hgt, area = (stats[1:, i] for i in range(5))
     bottom = top + hgt
     centre = top + hgt / 2
+    middle = left + wid / 2
     up = down = count = 0.0
     up_ink = down_ink = total_ink = 0.0
-    for a, b in bands:
-        sel = (centre >= a) & (centre < b)
+    for a, b, x0, x1 in bands:  # a text line within its column
+        sel = (centre >= a) & (centre < b) & (middle >= x0) & (middle < x1)
         if sel.sum() < 5:
             continue
         t, bt, ar = top[sel], bottom[sel], area[sel]
@@ -195,8 +226,11 @@ def _weights() -> np.ndarray:
 
 
 def upright_score(ink: np.ndarray) -> float:
-    """> 0 when a page with horizontal lines reads upright, < 0 when upside down."""
-    return float(flip_features(ink) @ _weights())
+    """> 0 when a page with horizontal lines reads upright, < 0 when upside down. Taken as
+    the difference with the page turned by half, so that the two always get opposite answers
+    (ties and medians make the features themselves not exactly odd under a half turn)."""
+    f = flip_features(ink) - flip_features(cv2.rotate(ink, cv2.ROTATE_180))
+    return float(f @ _weights()) / 2
 
 
 def orientation(image: np.ndarray) -> int:

@@ -136,6 +136,10 @@ def render_page(rng: random.Random, cjk_ok: bool) -> Image.Image:
         px0 = right_limit + margin // 2 if rng.random() < 0.7 else margin
         d.rectangle([px0, y, px0 + int(w * 0.25), y + int(w * 0.3)],
                     fill=tuple(rng.randint(150, 210) for _ in range(3)))
+    if shape != "card" and rng.random() < 0.3:  # a paper in two columns
+        _two_columns(d, rng, (margin, y, w - margin, h - margin), f, size, spacing,
+                     script, case, ink)
+        y = h  # the body is drawn
     while y + size < h - margin:
         if script == "cjk" or (script == "mixed" and rng.random() < 0.6):
             line = _cjk_line(rng, rng.randint(4, 40))
@@ -162,6 +166,35 @@ def render_page(rng: random.Random, cjk_ok: bool) -> Image.Image:
         cx, cy = rng.randint(r, w - r), rng.randint(h // 2, h - r)
         d.ellipse([cx - r, cy - r, cx + r, cy + r], outline=(210, 40, 40), width=8)
     return img
+
+
+def _two_columns(d: ImageDraw.ImageDraw, rng: random.Random, box: tuple[int, int, int, int],
+                 f: ImageFont.FreeTypeFont, size: int, spacing: float, script: str, case: str,
+                 ink: tuple[int, ...]) -> None:
+    """Justified text in two columns whose lines need not align (a journal page), with
+    now and then a paragraph break, a heading or a figure box."""
+    x0, y0, x1, y1 = box
+    gutter = rng.randint(size, 3 * size)
+    colw = (x1 - x0 - gutter) // 2
+    for c in range(2):
+        cx = x0 + c * (colw + gutter)
+        y = y0 + (rng.randint(0, int(spacing)) if c else 0)
+        while y + size < y1:
+            r = rng.random()
+            if r < 0.05:  # a figure box
+                fh = rng.randint(3, 10) * size
+                d.rectangle([cx, y, cx + colw, min(y1, y + fh)],
+                            outline=ink, fill=tuple(rng.randint(150, 240) for _ in range(3)))
+                y += fh + int(spacing)
+                continue
+            line = (_cjk_line(rng, 40) if script == "cjk"
+                    else _latin_line(rng, "title" if r < 0.1 else case, 14))
+            while line and d.textlength(line, font=f) > colw:
+                line = line[:-1]
+            if r < 0.15:  # a paragraph's last line
+                line = line[: max(1, len(line) // rng.randint(2, 4))]
+            d.text((cx, y), line, fill=ink, font=f)
+            y += int(spacing * (2 if r < 0.1 else 1))
 
 
 def degrade(page: np.ndarray, rng: random.Random) -> np.ndarray:
@@ -232,9 +265,11 @@ def dataset(n: int, seed: int, shared: Path | None) -> tuple[np.ndarray, list[st
 
 
 def train(x: np.ndarray, l2: float = 3e-3, steps: int = 3000) -> np.ndarray:
-    """Logistic regression without bias: x[:, 0] upright pages, x[:, 1] the same turned."""
-    scale = x.reshape(-1, x.shape[-1]).std(axis=0) + 1e-9
-    z = np.vstack([x[:, 0], x[:, 1]]) / scale
+    """Logistic regression without bias: x[:, 0] upright pages, x[:, 1] the same turned.
+    orientation() scores half the difference of the two (odd under a half turn by design)."""
+    d = (x[:, 0] - x[:, 1]) / 2
+    scale = d.std(axis=0) + 1e-9
+    z = np.vstack([d, -d]) / scale
     y = np.concatenate([np.ones(len(x)), np.zeros(len(x))])
     w = np.zeros(z.shape[1])
     lr = 0.5
@@ -255,12 +290,12 @@ def main() -> None:
     x, tags = dataset(a.pages, a.seed, a.shared)
     n_test = len(x) // 5
     w = train(x[n_test:])
-    acc = float(np.mean(np.concatenate([x[:n_test, 0] @ w > 0, x[:n_test, 1] @ w < 0])))
+    acc = float(np.mean((x[:n_test, 0] - x[:n_test, 1]) @ w > 0))
     print(f"{len(x)} pages, held-out up/down accuracy {acc:.4f}")
     for tag in sorted(set(tags[:n_test])):
         sel = np.array([t == tag for t in tags[:n_test]])
         sub = x[:n_test][sel]
-        right = np.concatenate([sub[:, 0] @ w > 0, sub[:, 1] @ w < 0])
+        right = (sub[:, 0] - sub[:, 1]) @ w > 0
         print(f"  {tag}: {right.mean():.4f} ({sel.sum()} pages)")
     w = train(x)
     a.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,7 @@
 """camera.orient.orientation: the clockwise turn that makes a straightened page upright."""
 from __future__ import annotations
 
+import json
 import random
 from pathlib import Path
 
@@ -89,3 +90,73 @@ def test_blank_and_tiny_pages_do_not_crash():
     assert orientation(np.full((400, 300, 3), 250, np.uint8)) == 0
     assert orientation(np.zeros((1, 1, 3), np.uint8)) in (0, 90, 180, 270)
     assert orientation(np.full((50, 80), 200, np.uint8)) in (0, 90, 180, 270)
+
+
+def render_two_column_paper(seed: int = 0) -> np.ndarray:
+    """A journal page: a centred title, then two justified columns whose lines do not line up
+    (the second starts half a line lower), with a short last line per paragraph."""
+    rng = random.Random(seed)
+    w, h = 1240, 1754
+    img = Image.new("RGB", (w, h), (244, 244, 240))
+    d = ImageDraw.Draw(img)
+    tf = _font(DEJAVU, 56)
+    title = "Clinical Training Outcomes"
+    d.text(((w - d.textlength(title, font=tf)) / 2, 130), title, fill=(10, 10, 10), font=tf)
+    f = _font(DEJAVU, 24)
+    for col, x0 in enumerate((110, 660)):
+        y = 300 + col * 17
+        while y < h - 150:
+            line = " ".join(rng.choice(WORDS) for _ in range(12))
+            while d.textlength(line, font=f) > 470:
+                line = line[:-1]
+            if rng.random() < 0.12:
+                line = line[: len(line) // 3]
+            d.text((x0, y), line, fill=(25, 25, 25), font=f)
+            y += 34
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+@pytest.mark.parametrize("need", [0, 90, 180, 270])
+def test_two_column_paper_each_turn(need):
+    assert orientation(_turned(render_two_column_paper(), need)) == need
+
+
+def test_a_quarter_turn_of_the_page_turns_the_answer():
+    # the same page seen turned must give the same upright result, whatever the page
+    for page in (render_page(seed=5), render_two_column_paper(seed=2)):
+        small = cv2.resize(page, (430, 608), interpolation=cv2.INTER_AREA)
+        base = orientation(small)
+        for need in (90, 180, 270):
+            assert orientation(_turned(small, need)) == (base + need) % 360
+
+
+REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs" / "smartdoc2015"
+
+
+def _real_page(index: int) -> np.ndarray:
+    """A real photographed page, cut out upright along its true corners."""
+    manifest = REALDOCS / "manifest.json"
+    if not manifest.is_file():
+        pytest.skip(f"shared realdocs not found at {REALDOCS}")
+    e = json.loads(manifest.read_text())["frames"][index]
+    frame = cv2.imread(str(REALDOCS / e["file"]))
+    doc = np.float32(e["corners"])
+    w = int(np.hypot(*(doc[1] - doc[0])))
+    h = int(np.hypot(*(doc[3] - doc[0])))
+    m = cv2.getPerspectiveTransform(doc, np.float32([[0, 0], [w, 0], [w, h], [0, h]]))
+    return cv2.warpPerspective(frame, m, (w, h), flags=cv2.INTER_AREA)
+
+
+@pytest.mark.parametrize("index", [1, 8, 16, 17])
+def test_real_page_turned_gives_the_same_upright_result(index: int):
+    # small real pages (about 450 x 600 px of text): every quarter turn must agree
+    page = _real_page(index)
+    base = orientation(page)
+    assert [orientation(_turned(page, need)) for need in (90, 180, 270)] == [
+        (base + need) % 360 for need in (90, 180, 270)]
+
+
+@pytest.mark.parametrize("index", [0, 1, 9, 13])
+def test_real_page_each_turn(index: int):
+    page = _real_page(index)
+    assert [orientation(_turned(page, need)) for need in (0, 90, 180, 270)] == [0, 90, 180, 270]

@@ -807,9 +807,8 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
     i = _select(wk, qa, scores)
     if scores[i] < min_score:
         return _region_fallback(frame, wk, region, refine) if fallback else None
-    if scores[i] < _WEAK and region[0] is not None and _areas(region[0][None])[0] > _areas(
-            qa[i][None])[0]:
-        # weak edges inside or beside a larger clean region of paper colour: the region
+    if scores[i] < _WEAK and region[0] is not None:
+        # weak edges, and a clean region of paper colour: the region
         det = _region_fallback(frame, wk, region, refine)
         if det is not None:
             return det

@@ -119,8 +119,23 @@ def columns(ink: np.ndarray) -> list[tuple[int, int]]:
     return [sp for sp in spans if sp[1] - sp[0] >= w // 8] or [(0, w)]
 
 
-def flip_features(ink: np.ndarray) -> np.ndarray:
-    """Features of a page with horizontal lines; every one changes sign under a half turn."""
+def components(ink: np.ndarray) -> np.ndarray:
+    """Left, top, width, height and area of each ink mark (n, 5)."""
+    return cv2.connectedComponentsWithStats(ink, connectivity=8)[2][1:, :5]
+
+
+def half_turned(comps: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """The same marks' boxes on the page turned by half (cheaper than labelling again)."""
+    h, w = shape[:2]
+    out = comps.copy()
+    out[:, 0] = w - comps[:, 0] - comps[:, 2]
+    out[:, 1] = h - comps[:, 1] - comps[:, 3]
+    return out
+
+
+def flip_features(ink: np.ndarray, comps: np.ndarray | None = None) -> np.ndarray:
+    """Features of a page with horizontal lines; every one changes sign under a half turn.
+    comps: the ink's `components`, when already known."""
     h, w = ink.shape
     bands = [(a, b, x0, x1) for x0, x1 in columns(ink) for a, b in text_lines(ink[:, x0:x1])]
     edge_acc = np.zeros(PROFILE_BINS)
@@ -161,27 +176,27 @@ def flip_features(ink: np.ndarray) -> np.ndarray:
         f.append(float(cen[np.argmax(hts)]) if hts.max() > 1.3 * np.median(hts) else 0.0)
     else:
         f.extend([0.0, 0.0, 0.0, 0.0])
-    f.extend(_ascender_features(ink, bands))
-    ys, xs = np.nonzero(ink)
-    if len(ys):
-        f.append(float(ys.mean() / h - 0.5))
-        f.append(float(xs.mean() / w - 0.5))
+    f.extend(_ascender_features(components(ink) if comps is None else comps, bands))
+    mo = cv2.moments(ink, binaryImage=True)
+    if mo["m00"] > 0:
+        f.append(float(mo["m01"] / mo["m00"] / h - 0.5))
+        f.append(float(mo["m10"] / mo["m00"] / w - 0.5))
     else:
         f.extend([0.0, 0.0])
     return np.asarray(f, np.float64)
 
 
-def _ascender_features(ink: np.ndarray, bands: list[tuple[int, int, int, int]]) -> list[float]:
+def _ascender_features(comps: np.ndarray, bands: list[tuple[int, int, int, int]]
+                       ) -> list[float]:
     """Marks reaching above a line's body minus those reaching below it.
 
     In Latin text ascenders (b d f h k l t, capitals, digits) far outnumber descenders
     (g j p q y): upright, more marks poke above the x-height than below the baseline.
     Returns the count difference and the ink difference, both as shares.
     """
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    if n <= 1 or not bands:
+    if len(comps) == 0 or not bands:
         return [0.0, 0.0]
-    left, top, wid, hgt, area = (stats[1:, i] for i in range(5))
+    left, top, wid, hgt, area = (comps[:, i] for i in range(5))
     bottom = top + hgt
     centre = top + hgt / 2
     middle = left + wid / 2
@@ -229,7 +244,9 @@ def upright_score(ink: np.ndarray) -> float:
     """> 0 when a page with horizontal lines reads upright, < 0 when upside down. Taken as
     the difference with the page turned by half, so that the two always get opposite answers
     (ties and medians make the features themselves not exactly odd under a half turn)."""
-    f = flip_features(ink) - flip_features(cv2.rotate(ink, cv2.ROTATE_180))
+    comps = components(ink)
+    f = (flip_features(ink, comps)
+         - flip_features(cv2.rotate(ink, cv2.ROTATE_180), half_turned(comps, ink.shape)))
     return float(f @ _weights()) / 2
 
 

@@ -372,6 +372,8 @@ _MAX_CANDS = 16  # candidates polished at all (per cue)
 _EASY = 0.97  # a region candidate this good (and large): skip the costlier cues
 _EASY_AREA = 0.10  # share of the frame
 _PAPER_SEEDS = 3  # best candidates whose paper-colour region is grown
+_BORDER_PX = 1.5  # a side this close to the frame's edge lies along it
+_CUT_DISCOUNT = 0.7  # the border side of a cut document scores the others' least times this
 _REFINE_TOP = 4  # candidates snapped to edges at low resolution before the final choice
 
 
@@ -423,10 +425,38 @@ def _side_scores(wk: _Work, a: np.ndarray, b: np.ndarray, centre: np.ndarray,
     return side.reshape(shape)
 
 
+def _on_border(wk: _Work, quads: np.ndarray) -> np.ndarray:
+    """(n, 4) bool: side i (corner i -> i+1) runs along the frame's border (or beyond it):
+    the document goes on past the frame there, and that side has no edge to show."""
+    h, w = wk.feat.shape[:2]
+    x, y = quads[..., 0], quads[..., 1]
+    tol = _BORDER_PX
+    out = np.zeros(quads.shape[:2], bool)
+    for near in (x <= tol, y <= tol, x >= w - 1 - tol, y >= h - 1 - tol):
+        out |= near & near[:, _NEXT]
+    return out
+
+
 def _score_quads(wk: _Work, quads: np.ndarray, ns: int = _NS) -> np.ndarray:
     """Edge evidence of many quads (n, 4, 2) at once: geometric mean of the side scores."""
     side = _side_scores(wk, quads, quads[:, _NEXT], quads.mean(axis=1)[:, None, :], ns=ns)
     return np.exp(np.log(side).mean(axis=1))
+
+
+def _cut_scores(wk: _Work, quads: np.ndarray) -> np.ndarray:
+    """Like _score_quads, but one side along the frame's border (a document the frame cuts
+    off) counts as the weakest of the other three, discounted: the cut gets reported (its
+    corners on the border) instead of a box inside it, and an uncut find still wins."""
+    out = np.zeros(len(quads))
+    one = _on_border(wk, quads).sum(axis=1) == 1
+    if not one.any():
+        return out
+    q = quads[one]
+    border = _on_border(wk, q)
+    logs = np.log(_side_scores(wk, q, q[:, _NEXT], q.mean(axis=1)[:, None, :]))
+    rest = np.where(border, np.inf, logs).min(axis=1) + np.log(_CUT_DISCOUNT)
+    out[one] = np.exp(np.where(border, rest[:, None], logs).mean(axis=1))
+    return out
 
 
 def _keep_valid(new: np.ndarray, old: np.ndarray, w: int, h: int) -> np.ndarray:
@@ -804,6 +834,7 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
     better = s2 > scores[sel]
     qa[sel[better]] = snapped[better]
     scores[sel[better]] = s2[better]
+    scores = np.maximum(scores, _cut_scores(wk, qa))
     i = _select(wk, qa, scores)
     if scores[i] < min_score:
         return _region_fallback(frame, wk, region, refine) if fallback else None

@@ -156,3 +156,14 @@ def test_order_quad_and_rotate():
     img = np.arange(6, dtype=np.uint8).reshape(2, 3)
     assert rotate(img, 90).shape == (3, 2) and rotate(img, 90)[0, 0] == 3
     assert rotate(img, 270)[0, 0] == 2 and rotate(img, 0) is img
+
+
+def test_page_running_off_the_frame_is_reported_cut_off():
+    # the page's right part lies outside the view: the find follows the visible part up to
+    # the frame's edge (not a box printed inside it), and the gate tells the candidate
+    quad = np.float32([[1150, 130], [2050, 150], [2030, 1000], [1130, 980]])
+    p = process_image(on_desk(render_a4(), quad), paper="a4")
+    assert p.found
+    visible = np.clip(quad, 0, [1919, 1079])
+    assert _iou(p.quad, visible) > 0.9
+    assert "cut_off" in p.quality.failed

@@ -834,8 +834,8 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
     better = s2 > scores[sel]
     qa[sel[better]] = snapped[better]
     scores[sel[better]] = s2[better]
-    scores = np.maximum(scores, _cut_scores(wk, qa))
     i = _select(wk, qa, scores)
+    i, cut = _prefer_cut(wk, qa, scores, i, min_score)
     if scores[i] < min_score:
         return _region_fallback(frame, wk, region, refine) if fallback else None
     if scores[i] < _WEAK and region[0] is not None:
@@ -845,11 +845,48 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
             return det
     if wk.core == 0.0 and not _plausible_soft(wk, qa[i]):
         return None
+    if cut:  # its border side has no edge to refine; keep the frame's own edge there
+        return Detection(_clip_to_frame(_finish(frame, wk, qa[i], False), frame),
+                         float(min(1.0, scores[i])))
     q = _uncut(wk, qa[i])
     q = _outer_edges(wk, q)
     if q is not qa[i]:  # moved: maybe from the inner frame line to the outer one; once more
         q = _outer_edges(wk, q)
     return Detection(_finish(frame, wk, q, refine), float(min(1.0, scores[i])))
+
+
+def _prefer_cut(wk: _Work, qa: np.ndarray, scores: np.ndarray, i: int, min_score: float
+                ) -> tuple[int, bool]:
+    """The choice between the best find in full view (i) and the best one the frame cuts
+    off: the cut one only when nothing in full view is good enough, or when the find in
+    full view lies inside it and is no lighter (a photo box, a printed frame or part of the
+    cut-off document; not a page on a mat). Its score is written into scores."""
+    cut = _cut_scores(wk, qa)
+    if not (cut >= min_score).any():
+        return i, False
+    j = int(np.argmax(cut * _area_prior(wk, qa)))
+    if cut[j] < min_score:
+        return i, False
+    if scores[i] >= min_score and (
+            _share_inside(qa[i], qa[j]) < 0.9  # elsewhere: the find in full view stays
+            or _mean_luma(wk, qa[j]) < _mean_luma(wk, qa[i]) - 12):  # page on a dark mat
+        return i, False
+    scores[j] = cut[j]
+    return j, True
+
+
+def _share_inside(inner: np.ndarray, outer: np.ndarray) -> float:
+    """Share of inner's area that lies inside outer (both convex)."""
+    a, b = inner.astype(np.float32), outer.astype(np.float32)
+    inter, _ = cv2.intersectConvexConvex(a, b)
+    return float(inter) / max(float(cv2.contourArea(a)), 1e-6)
+
+
+def _clip_to_frame(q: np.ndarray, frame: np.ndarray) -> np.ndarray:
+    """Corners of a cut-off document onto the frame (the polish may push the border side a
+    little beyond it, where there is nothing to straighten)."""
+    h, w = frame.shape[:2]
+    return np.clip(q, 0, [w - 1, h - 1]).astype(np.float32)
 
 
 def _plausible_soft(wk: _Work, q: np.ndarray) -> bool:
@@ -1073,9 +1110,13 @@ def track_document(frame: np.ndarray, prev: np.ndarray, work_side: int = WORK_SI
         q = order_corners(_polish(wk, start, steps=(6.0, 3.0, 1.5, 0.75))[0])
         if not _convex_ok(q, w, h, MIN_AREA * w * h):
             return None
-        s = float(_score_quads(wk, q[None].astype(np.float64))[0])
-        if s >= min_score:
+        qq = q[None].astype(np.float64)
+        s = float(_score_quads(wk, qq)[0])
+        s_cut = float(_cut_scores(wk, qq)[0])  # the page may run off the frame
+        if max(s, s_cut) >= min_score:
             break
     else:
         return None
+    if s_cut > s:
+        return Detection(_clip_to_frame(_finish(frame, wk, q, False), frame), min(1.0, s_cut))
     return Detection(_finish(frame, wk, q, refine), min(1.0, s))

@@ -154,6 +154,11 @@ def render(r: dict) -> str:
         per = " / ".join(f"{v:.1%}" for v in s["per_turn"].values())
         lines.append(f"| {name} | {s['frames']} | {s['right']:.1%} | {per} | {s['ms']:.1f} "
                      f"| {s['always_zero']:.1%} |")
+    rt = r.get("real_turns")
+    if rt:
+        lines += ["", f"Real pages (realdocs, {rt['pages']} pages cut out along their true "
+                  f"corners) turned by each quarter: {rt['right']} of {rt['cases']} right "
+                  f"({rt['right'] / rt['cases']:.1%})."]
     ocr = "ocr" in cm
     lines += [
         "",
@@ -232,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         s["always_zero"] = _share_turn0(path)
         results["orient"][name] = s
         print(f"orient {name}: {s['right']:.3f}", flush=True)
+    real = [p for n, p in sets.items() if n.startswith("realdocs/")]
+    results["real_turns"] = real_turns(real) if real else None
     cmd = [py, str(bench / "score_compress.py"), str(data), "--compressor", COMPRESSOR,
            "--limit", str(a.compress_limit)]
     if shutil.which("tesseract"):
@@ -248,6 +255,29 @@ def main(argv: list[str] | None = None) -> int:
     write_section(a.out, render(results))
     print(f"wrote the capture-pipeline section of {a.out}")
     return 0
+
+
+def real_turns(folders: list[Path]) -> dict:
+    """orientation() on real pages turned by each quarter: score_orient.py sees real pages
+    upright only. Each page is cut out upright along its true corners (clockwise from the
+    document's top-left), then turned counter-clockwise by 0/90/180/270."""
+    from camera.orient import orientation
+
+    turns = [None, cv2.ROTATE_90_COUNTERCLOCKWISE, cv2.ROTATE_180, cv2.ROTATE_90_CLOCKWISE]
+    right = total = 0
+    for folder in folders:
+        for e in json.loads((folder / "manifest.json").read_text())["frames"]:
+            frame = cv2.imread(str(folder / e["file"]))
+            doc = np.float32(e["corners"])
+            w = int(np.hypot(*(doc[1] - doc[0])))
+            h = int(np.hypot(*(doc[3] - doc[0])))
+            m = cv2.getPerspectiveTransform(doc, np.float32([[0, 0], [w, 0], [w, h], [0, h]]))
+            page = cv2.warpPerspective(frame, m, (w, h), flags=cv2.INTER_AREA)
+            for k, code in enumerate(turns):
+                turned = page if code is None else cv2.rotate(page, code)
+                right += orientation(turned) == 90 * k
+                total += 1
+    return {"right": right, "cases": total, "pages": total // 4}
 
 
 def _share_turn0(data: Path) -> float:

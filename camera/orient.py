@@ -22,6 +22,7 @@ import numpy as np
 
 WORK_LONG_SIDE = 1000  # the analysis scale; text of any document stays several px tall
 PROFILE_BINS = 16
+_MIN_LINES_FOR_COLUMNS = 6  # fewer text lines than this: one column
 MODEL_PATH = Path(__file__).with_name("models") / "orient.npz"
 
 
@@ -95,28 +96,35 @@ def text_lines(ink: np.ndarray) -> list[tuple[int, int]]:
 def columns(ink: np.ndarray) -> list[tuple[int, int]]:
     """Column spans [x0, x1) of the text: split at blank gutters that run down most of the
     inked height (two-column papers, a form's label and value columns), so that text lines
-    are found per column instead of as one band across misaligned columns."""
+    are found per column instead of as one band across misaligned columns. A heading over
+    both columns does not close the gutter; a page of a few lines is not split."""
     h, w = ink.shape
     rows = np.flatnonzero(ink.sum(axis=1))
     cols = np.flatnonzero(ink.sum(axis=0))
-    if len(rows) < 4 or len(cols) < 4:
+    if len(rows) < 4 or len(cols) < 4 or len(text_lines(ink)) < _MIN_LINES_FOR_COLUMNS:
         return [(0, w)]
     x0, x1 = int(cols[0]), int(cols[-1]) + 1
-    # a column of pixels is a gutter where almost no ink falls over the text's height
-    occupied = ink[rows[0]:rows[-1] + 1, x0:x1].sum(axis=0) > 0.01 * (rows[-1] - rows[0] + 1)
-    spans, start, min_gap = [], x0, max(3, w // 60)
-    gap = 0
+    # a pixel column is part of a gutter where few of the text's rows have ink in it
+    body = ink[rows[0]:rows[-1] + 1, x0:x1]
+    occupied = (body > 0).sum(axis=0) > 0.1 * len(rows)
+    spans: list[list[int]] = []
+    start, gap, min_gap = x0, 0, max(3, w // 60)
     for i, occ in enumerate(occupied):
         if occ:
             if gap >= min_gap and x0 + i - gap > start:
-                spans.append((start, x0 + i - gap))
+                spans.append([start, x0 + i - gap])
                 start = x0 + i
             gap = 0
         else:
             gap += 1
-    spans.append((start, x1))
-    # too narrow pieces (a stray mark column) join their neighbour
-    return [sp for sp in spans if sp[1] - sp[0] >= w // 8] or [(0, w)]
+    spans.append([start, x1])
+    merged = [spans[0]]
+    for sp in spans[1:]:  # a piece too narrow for a column (a stray mark) joins the previous
+        if sp[1] - sp[0] < w // 8 or merged[-1][1] - merged[-1][0] < w // 8:
+            merged[-1][1] = sp[1]
+        else:
+            merged.append(sp)
+    return [(a, b) for a, b in merged]
 
 
 def components(ink: np.ndarray) -> np.ndarray:

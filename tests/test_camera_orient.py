@@ -160,3 +160,19 @@ def test_real_page_turned_gives_the_same_upright_result(index: int):
 def test_real_page_each_turn(index: int):
     page = _real_page(index)
     assert [orientation(_turned(page, need)) for need in (0, 90, 180, 270)] == [0, 90, 180, 270]
+
+
+def test_two_columns_are_read_as_two_columns_under_a_heading():
+    # the heading runs across the gutter; the body's lines do not line up across it
+    from camera.orient import _grey_small, columns, ink_mask
+
+    ink = ink_mask(_grey_small(render_two_column_paper()))
+    spans = columns(ink)
+    assert len(spans) == 2
+    w = ink.shape[1]
+    assert spans[0][1] < w / 2 < spans[1][0]
+    assert len(columns(ink_mask(_grey_small(render_page())))) == 1
+    heading_only = np.full((1000, 700), 250, np.uint8)
+    cv2.putText(heading_only, "PROOF  OF  TRAINING", (40, 120), cv2.FONT_HERSHEY_SIMPLEX, 1.6,
+                0, 4)
+    assert columns(ink_mask(heading_only)) == [(0, 700)]

@@ -444,17 +444,22 @@ def _score_quads(wk: _Work, quads: np.ndarray, ns: int = _NS) -> np.ndarray:
 
 
 def _cut_scores(wk: _Work, quads: np.ndarray) -> np.ndarray:
-    """Like _score_quads, but one side along the frame's border (a document the frame cuts
-    off) counts as the weakest of the other three, discounted: the cut gets reported (its
-    corners on the border) instead of a box inside it, and an uncut find still wins."""
+    """Like _score_quads, but a side along the frame's border (a document the frame cuts
+    off) counts as the weakest of the others, discounted per such side: the cut gets
+    reported (its corners on the border) instead of a box inside it."""
     out = np.zeros(len(quads))
-    one = _on_border(wk, quads).sum(axis=1) == 1
+    on = _on_border(wk, quads)
+    n = on.sum(axis=1)
+    # one side, or two opposite ones (a page too long for the view); two adjacent ones are
+    # too easily a quad drawn from two of a page's edges out to the frame's corner
+    one = (n == 1) | ((n == 2) & ((on[:, 0] & on[:, 2]) | (on[:, 1] & on[:, 3])))
     if not one.any():
         return out
     q = quads[one]
     border = _on_border(wk, q)
     logs = np.log(_side_scores(wk, q, q[:, _NEXT], q.mean(axis=1)[:, None, :]))
-    rest = np.where(border, np.inf, logs).min(axis=1) + np.log(_CUT_DISCOUNT)
+    rest = (np.where(border, np.inf, logs).min(axis=1)
+            + border.sum(axis=1) * np.log(_CUT_DISCOUNT))
     out[one] = np.exp(np.where(border, rest[:, None], logs).mean(axis=1))
     return out
 

@@ -257,3 +257,15 @@ def test_card_running_off_the_frame_ends_on_its_edge() -> None:
     moved = truth + np.float32([-5, 3])  # and the live loop keeps it
     again = track_document(_render(moved, desk="plain"), det.corners)
     assert again is not None and again.corners[:, 0].max() <= 1279
+
+
+def test_card_too_tall_for_the_view_is_found_between_top_and_bottom() -> None:
+    # the frame cuts the card at the top and at the bottom: the find must be the card (its
+    # left and right edges, the frame's top and bottom), not the photo box printed on it
+    truth = _quad(640, 360, 1240, 781, 3)
+    det = detect_document(_render(truth, desk="plain"))
+    assert det is not None
+    frame = np.float32([[0, 0], [1279, 0], [1279, 719], [0, 719]])
+    _, visible = cv2.intersectConvexConvex(truth, frame)
+    assert iou(det.corners, visible.reshape(-1, 2)) > 0.9
+    assert det.corners[:, 1].min() <= 1 and det.corners[:, 1].max() >= 718

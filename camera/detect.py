@@ -754,7 +754,7 @@ def detect_document(frame: np.ndarray, work_side: int = WORK_SIDE,
 
 
 _REGION_FIT = 0.75  # a paper-colour region this close to a filled quad stands in for edges
-_WEAK = 0.5  # edge evidence below this yields to a larger paper-colour region
+_WEAK = 0.5  # edge evidence below this yields to a clean paper-colour region
 _REGION_CONF = 0.3  # the confidence reported for it: a guess, below any edge-backed find
 
 

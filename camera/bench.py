@@ -257,6 +257,16 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def cut_upright(frame: np.ndarray, corners) -> np.ndarray:
+    """The document cut out of a realdocs frame along its true corners, which run clockwise
+    from the document's own top-left: the page comes out upright."""
+    doc = np.float32(corners)
+    w = int(np.hypot(*(doc[1] - doc[0])))
+    h = int(np.hypot(*(doc[3] - doc[0])))
+    m = cv2.getPerspectiveTransform(doc, np.float32([[0, 0], [w, 0], [w, h], [0, h]]))
+    return cv2.warpPerspective(frame, m, (w, h), flags=cv2.INTER_AREA)
+
+
 def real_turns(folders: list[Path]) -> dict:
     """orientation() on real pages turned by each quarter: score_orient.py sees real pages
     upright only. Each page is cut out upright along its true corners (clockwise from the
@@ -267,12 +277,7 @@ def real_turns(folders: list[Path]) -> dict:
     right = total = 0
     for folder in folders:
         for e in json.loads((folder / "manifest.json").read_text())["frames"]:
-            frame = cv2.imread(str(folder / e["file"]))
-            doc = np.float32(e["corners"])
-            w = int(np.hypot(*(doc[1] - doc[0])))
-            h = int(np.hypot(*(doc[3] - doc[0])))
-            m = cv2.getPerspectiveTransform(doc, np.float32([[0, 0], [w, 0], [w, h], [0, h]]))
-            page = cv2.warpPerspective(frame, m, (w, h), flags=cv2.INTER_AREA)
+            page = cut_upright(cv2.imread(str(folder / e["file"])), e["corners"])
             for k, code in enumerate(turns):
                 turned = page if code is None else cv2.rotate(page, code)
                 right += orientation(turned) == 90 * k

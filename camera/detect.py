@@ -371,7 +371,6 @@ _NS = 32  # samples per side when scoring
 _MAX_CANDS = 16  # candidates polished at all (per cue)
 _EASY = 0.97  # a region candidate this good (and large): skip the costlier cues
 _EASY_AREA = 0.10  # share of the frame
-_PAPER_SEEDS = 3  # best candidates whose paper-colour region is grown
 _BORDER_PX = 1.5  # a side this close to the frame's edge lies along it
 _CUT_DISCOUNT = 0.7  # the border side of a cut document scores the others' least times this
 _REFINE_TOP = 4  # candidates snapped to edges at low resolution before the final choice
@@ -455,8 +454,7 @@ def _cut_scores(wk: _Work, quads: np.ndarray) -> np.ndarray:
     one = (n == 1) | ((n == 2) & ((on[:, 0] & on[:, 2]) | (on[:, 1] & on[:, 3])))
     if not one.any():
         return out
-    q = quads[one]
-    border = _on_border(wk, q)
+    q, border = quads[one], on[one]
     logs = np.log(_side_scores(wk, q, q[:, _NEXT], q.mean(axis=1)[:, None, :]))
     rest = (np.where(border, np.inf, logs).min(axis=1)
             + border.sum(axis=1) * np.log(_CUT_DISCOUNT))
@@ -817,7 +815,7 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
         top = np.argsort(-scores)[:3]
         c = qa[top].mean(axis=1, keepdims=True)
         extra = [c[j] + (qa[t] - c[j]) * k for j, t in enumerate(top) for k in (1.04, 1.08)]
-        for t in top[:_PAPER_SEEDS]:
+        for t in top:  # each of the best three grows its paper-colour region
             found = _paper_region(wk, qa[t])
             if found is not None:
                 p = order_corners(found[0])

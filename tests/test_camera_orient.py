@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from camera.bench import cut_upright
 from camera.orient import orientation
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -139,12 +140,7 @@ def _real_page(index: int) -> np.ndarray:
     if not manifest.is_file():
         pytest.skip(f"shared realdocs not found at {REALDOCS}")
     e = json.loads(manifest.read_text())["frames"][index]
-    frame = cv2.imread(str(REALDOCS / e["file"]))
-    doc = np.float32(e["corners"])
-    w = int(np.hypot(*(doc[1] - doc[0])))
-    h = int(np.hypot(*(doc[3] - doc[0])))
-    m = cv2.getPerspectiveTransform(doc, np.float32([[0, 0], [w, 0], [w, h], [0, h]]))
-    return cv2.warpPerspective(frame, m, (w, h), flags=cv2.INTER_AREA)
+    return cut_upright(cv2.imread(str(REALDOCS / e["file"])), e["corners"])
 
 
 @pytest.mark.parametrize("index", [1, 8, 16, 17])

@@ -815,7 +815,11 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
         top = np.argsort(-scores)[:3]
         c = qa[top].mean(axis=1, keepdims=True)
         extra = [c[j] + (qa[t] - c[j]) * k for j, t in enumerate(top) for k in (1.04, 1.08)]
-        for t in top:  # each of the best three grows its paper-colour region
+        # each of the best three grows its paper-colour region, and so do the best by size
+        # and lightness too (a clean box on the desk can outscore a page in shadow)
+        eff = scores * _area_prior(wk, qa) * np.where(_inside_darker(wk, qa), 0.6, 1.0)
+        grow = list(top) + [t for t in np.argsort(-eff)[:3] if t not in top][:2]
+        for t in grow:
             found = _paper_region(wk, qa[t])
             if found is not None:
                 p = order_corners(found[0])

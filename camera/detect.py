@@ -10,13 +10,16 @@ How (measure before changing; see tests/test_camera_detect.py and the shared sco
    along the side (a checker line flips). Candidates are polished by a local search on each
    side's line for the best score, the best few finely; a few grown copies and the region of
    the page's own colour around the best one join in (they recover the paper's edge when only
-   a printed frame, or a part cut by a shadow, was found).
+   a printed frame, or a part cut by a shadow, was found). A clean region that would be
+   chosen (and stays sharp at twice the resolution) skips the costlier cues.
 3. The choice: the best score, damped for small quads and for quads darker inside than out (a
    shadow); a quad strictly containing it with nearly as good a score wins (paper around its
    printed frame); a side that a neighbouring side runs on past as the same edge (same colours
    inside and out) was cut across the page (a text line beat the faint edge of a pale page on
    a pale desk): it slides out along its neighbours to where they stop, if what it takes in
    is page-coloured; a side with a second parallel edge just outside it moves there.
+   In a 5 MP frame the best few are looked at again at twice the resolution: a shadow's
+   edge, sharp in the small copy, is soft there, and a quad with one for a side loses.
 4. The winner is refined at full resolution: along each side, the colour-gradient peak is found
    on short profiles across the edge (sub-pixel), a line is fitted robustly to those points
    (outliers such as a finger or glare are dropped), and adjacent lines are intersected.
@@ -82,23 +85,35 @@ class _Work:
 
 
 # chroma is compressed in 8-bit YCrCb; stretch it so colour edges count like luma edges
-_LUT = np.stack([np.arange(256)] + [np.clip((np.arange(256) - 128) * _CHROMA_W + 128, 0, 255)] * 2,
-                axis=-1).astype(np.uint8).reshape(256, 1, 3)
+# (one saturating affine transform: Y kept, Cr and Cb scaled about 128)
+_STRETCH = np.array([[1, 0, 0, 0], [0, _CHROMA_W, 0, 128 * (1 - _CHROMA_W)],
+                     [0, 0, _CHROMA_W, 128 * (1 - _CHROMA_W)]], np.float32)
+
+
+def _shrink(frame: np.ndarray, side: int) -> np.ndarray:
+    """frame with its long side about side px (never enlarged), by area averaging; an
+    integer factor close to the wanted one is preferred (INTER_AREA's fast path)."""
+    h, w = frame.shape[:2]
+    f = min(1.0, side / max(h, w))
+    if f >= 1.0:
+        return frame
+    sw, sh = max(8, round(w * f)), max(8, round(h * f))
+    n = round(max(h, w) / side)
+    if n >= 2 and w % n == 0 and h % n == 0 and abs(max(h, w) / n / side - 1) < 0.2:
+        sw, sh = w // n, h // n
+    return cv2.resize(frame, (sw, sh), interpolation=cv2.INTER_AREA)
+
+
+def _features(small: np.ndarray, blur: bool = True) -> np.ndarray:
+    # YCrCb: as good an opponent space as Lab here, and several times cheaper to convert
+    feat = cv2.transform(cv2.cvtColor(small, cv2.COLOR_BGR2YCrCb), _STRETCH)
+    return cv2.GaussianBlur(feat, (0, 0), 1.0) if blur else feat
 
 
 def _prepare(frame: np.ndarray, work_side: int) -> _Work:
+    small = _shrink(frame, work_side)
     h, w = frame.shape[:2]
-    f = min(1.0, work_side / max(h, w))
-    sw, sh = max(8, round(w * f)), max(8, round(h * f))
-    n = round(max(h, w) / work_side)
-    if n >= 2 and w % n == 0 and h % n == 0 and abs(max(h, w) / n / work_side - 1) < 0.2:
-        # an integer factor close to the wanted one: INTER_AREA's fast path, twice as quick
-        sw, sh, f = w // n, h // n, 1.0 / n
-    small = cv2.resize(frame, (sw, sh), interpolation=cv2.INTER_AREA) if f < 1 else frame
-    # YCrCb: as good an opponent space as Lab here, and several times cheaper to convert
-    feat = cv2.LUT(cv2.cvtColor(small, cv2.COLOR_BGR2YCrCb), _LUT)
-    feat = cv2.GaussianBlur(feat, (0, 0), 1.0)
-    return _Work(small, feat, sw / w, sh / h, _CORE)
+    return _Work(small, _features(small), small.shape[1] / w, small.shape[0] / h, _CORE)
 
 
 # ----------------------------------------------------------------------------- candidates
@@ -796,8 +811,13 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
     regions, half_edges = _candidates(wk)
     qa, scores = _snap(wk, regions)
     # a clean, large region: skip the costlier cues (small ones may be the photo on a card)
-    easy = len(scores) > 0 and bool(np.any(
-        (scores >= _EASY) & (_areas(qa) >= _EASY_AREA * w * h)))
+    # if it is what would be chosen, and its edges stay sharp at twice the resolution (a
+    # quad with a shadow for a side does not)
+    easy = False
+    if len(scores) and bool(np.any((scores >= _EASY) & (_areas(qa) >= _EASY_AREA * w * h))):
+        b = _select(wk, qa, scores)
+        easy = bool(scores[b] >= _EASY and _areas(qa[b:b + 1])[0] >= _EASY_AREA * w * h
+                    and _kept(frame, wk, qa[b:b + 1], scores[b:b + 1])[0] >= _FINE_KEEP)
     extra: list[np.ndarray] = []
     region: tuple[np.ndarray | None, float] = (None, 0.0)  # best paper-colour region quad
     if not easy:
@@ -841,6 +861,8 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
     better = s2 > scores[sel]
     qa[sel[better]] = snapped[better]
     scores[sel[better]] = s2[better]
+    if wk.core > 0 and not easy:  # (an easy one has been looked at already)
+        _sharp_at_twice(frame, wk, qa, scores)
     i = _select(wk, qa, scores)
     i, cut = _prefer_cut(wk, qa, scores, i, min_score)
     if scores[i] < min_score:
@@ -860,6 +882,68 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
     if q is not qa[i]:  # moved: maybe from the inner frame line to the outer one; once more
         q = _outer_edges(wk, q)
     return Detection(_finish(frame, wk, q, refine), float(min(1.0, scores[i])))
+
+
+_FINE_FROM = 3.5  # frames this many times the working copy's size get the finer look
+_FINE_TOP = 6  # candidates looked at again at the finer resolution
+_FINE_KEEP = 0.7  # share of its score a clean region must keep there to be taken at once
+_FINE_SHARP = 0.9  # ... that one of the best keeps in a sharp frame
+_FINE_LOST = 0.35  # keeping less than this there, a quad is penalised in proportion
+
+
+def _fine_patch(frame: np.ndarray, wk: _Work, quads: np.ndarray
+                ) -> tuple[_Work, np.ndarray] | None:
+    """The part of the frame around quads (working-copy coordinates) at about twice the
+    working resolution (an integer shrink: the cheap one), and the quads in its pixels.
+    None for frames up to about 3 times the working copy: there a shadow's soft edge is
+    soft enough in the working copy already."""
+    h, w = frame.shape[:2]
+    side, work = max(h, w), max(wk.feat.shape[:2])
+    if side < _FINE_FROM * work:
+        return None
+    n = round(side / (2 * work))
+    full = (quads + 0.5) / [wk.sx, wk.sy] - 0.5
+    pad = 8.0 / min(wk.sx, wk.sy)  # room for the polish and the samples across a side
+    x0, y0 = (np.floor((full.reshape(-1, 2).min(axis=0) - pad) / n).clip(0) * n).astype(int)
+    x1, y1 = np.ceil((full.reshape(-1, 2).max(axis=0) + pad) / n).astype(int) * n
+    x1, y1 = min(int(x1), w // n * n), min(int(y1), h // n * n)
+    if x1 - x0 < 8 * n or y1 - y0 < 8 * n:
+        return None
+    crop = frame[y0:y1, x0:x1]
+    small = crop if n == 1 else cv2.resize(crop, ((x1 - x0) // n, (y1 - y0) // n),
+                                           interpolation=cv2.INTER_AREA)
+    # (no blur: the 2x2 average is smoothing enough, and a blur costs as much as the rest)
+    fine = _Work(small, _features(small, blur=False), 1.0 / n, 1.0 / n, _CORE)
+    return fine, (full + 0.5) / n - 0.5 - np.array([x0, y0]) / n
+
+
+def _kept(frame: np.ndarray, wk: _Work, qa: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Share of each quad's score it keeps at about twice the resolution (0..1; all 1 when
+    the frame has no finer look to give). A shadow's edge, blurred over 10 px of a 5 MP
+    frame, is as sharp as a paper edge in the working copy; at twice the resolution only
+    edges truly sharp in the frame stay sharp."""
+    got = _fine_patch(frame, wk, qa)
+    if got is None:
+        return np.ones(len(qa))
+    fine, q = got
+    # a side a working pixel off is two fine ones off: find it again before judging it
+    h, w = fine.feat.shape[:2]
+    q = _keep_valid(_polish(fine, q, steps=(2.0, 1.0), ns=12), q, w, h)
+    return np.clip(_score_quads(fine, q) / np.maximum(scores, 1e-6), 0.0, 1.0)
+
+
+def _sharp_at_twice(frame: np.ndarray, wk: _Work, qa: np.ndarray, scores: np.ndarray) -> None:
+    """Where one of the best few candidates keeps its edges at twice the resolution (the
+    frame is sharp), those that keep little of their score there (a shadow's soft edge for
+    a side) are penalised in proportion (scores scaled in place). In a frame soft all over
+    every quad loses some, unevenly: nothing changes then."""
+    top = np.argsort(-scores * _area_prior(wk, qa))[:_FINE_TOP]
+    top = top[scores[top] >= 0.5 * MIN_SCORE]
+    if len(top) < 2:
+        return
+    kept = _kept(frame, wk, qa[top], scores[top])
+    if kept.max() >= _FINE_SHARP:
+        scores[top] *= np.minimum(1.0, kept / _FINE_LOST)
 
 
 def _prefer_cut(wk: _Work, qa: np.ndarray, scores: np.ndarray, i: int, min_score: float

@@ -18,6 +18,9 @@ import cv2
 import numpy as np
 
 from camera.detect import Detection, detect_document, order_corners, track_document
+from camera.quality import QualityThresholds
+from camera.quality import sharpness as quality_sharpness
+from camera.straighten import straighten
 
 __all__ = ["TrackState", "Tracker", "sharpness", "thumbnail"]
 
@@ -37,7 +40,7 @@ class TrackState:
     raw_quad: np.ndarray | None  # this frame's measurement
     confidence: float
     still_for: float  # seconds the page has been still
-    sharpness: float  # variance of the Laplacian on the page's interior (0 if not measured)
+    sharpness: float  # the quality gate's sharpness of the page (0 if not measured)
     ready: bool
     phase: str
 
@@ -46,15 +49,11 @@ class TrackState:
         return self.quad is not None
 
 
-def sharpness(frame: np.ndarray, quad: np.ndarray, size: int = 320) -> float:
-    """Variance of the Laplacian of the page's interior, warped to a fixed size so the value
-    does not depend on how large the page appears."""
-    g = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY) if frame.ndim == 3 else frame
-    inner = _shrink(quad, 0.08)
-    dst = np.array([[0, 0], [size - 1, 0], [size - 1, size - 1], [0, size - 1]], np.float32)
-    m = cv2.getPerspectiveTransform(inner.astype(np.float32), dst)
-    patch = cv2.warpPerspective(g, m, (size, size), flags=cv2.INTER_AREA)
-    return float(cv2.Laplacian(patch, cv2.CV_32F).var())
+def sharpness(frame: np.ndarray, quad: np.ndarray, paper: str | None = None) -> float:
+    """The quality gate's own measure (camera.quality.sharpness: steepest edge slope over
+    paper brightness) on the page straightened as the capture would straighten it: a page
+    the tracker calls sharp passes the gate's focus check, and one it calls blurry fails it."""
+    return quality_sharpness(straighten(frame, order_corners(quad), paper))
 
 
 def thumbnail(frame: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -81,10 +80,10 @@ class Tracker:
     Parameters (pixels are frame pixels, times are seconds of the `now` passed to update):
     - still_px: the page counts as still while no corner moves more than this from where it
       settled; hold_s: how long it must stay still before `ready`.
-    - min_sharpness: variance of the Laplacian of the page's interior (at a fixed 320 px
-      scale) below which the frame is "blurry". Printed text in focus gives thousands, a
-      Gaussian blur of 2 px ~100, 3 px ~20; a blank page also scores low (~40), so it is not
-      auto-captured: the manual capture button covers that case.
+    - min_sharpness: the quality gate's sharpness (see `sharpness`) below which the frame is
+      "blurry"; the default is the gate's default, and the kiosk passes its configured
+      [quality] min_sharpness, so auto-capture never takes a frame the gate would refuse as
+      out of focus. paper: the material's paper size key, as for straighten.
     - smoothing: weight of the new measurement in the exponential smoothing (1 = none);
       jump_px: a corner moving more than this resets the smoothing (a new position).
     - lost_s: how long the page may be missed before it counts as gone (brief misses, e.g. a
@@ -99,13 +98,15 @@ class Tracker:
     """
 
     def __init__(self, *, still_px: float = 4.0, hold_s: float = 0.8,
-                 min_sharpness: float = 60.0, smoothing: float = 0.5, jump_px: float = 25.0,
+                 min_sharpness: float = QualityThresholds().min_sharpness,
+                 paper: str | None = None, smoothing: float = 0.5, jump_px: float = 25.0,
                  lost_s: float = 0.4, change_px: float = 60.0, min_thumb_corr: float = 0.8,
                  redetect_every: int = 10, search_every: int = 2, work_side: int = 640,
                  detector: Callable[[np.ndarray], Detection | None] | None = None) -> None:
         self.still_px = still_px
         self.hold_s = hold_s
         self.min_sharpness = min_sharpness
+        self.paper = paper
         self.smoothing = smoothing
         self.jump_px = jump_px
         self.lost_s = lost_s
@@ -196,7 +197,7 @@ class Tracker:
             # sharpness only matters once the page has settled; skip the cost before
             return TrackState(quad, raw.astype(np.float32), det.score, still_for, 0.0, False,
                               "moving" if still_for < min(0.2, self.hold_s / 2) else "holding")
-        sharp = sharpness(frame, raw)
+        sharp = sharpness(frame, raw, self.paper)
         if sharp < self.min_sharpness:
             return TrackState(quad, raw.astype(np.float32), det.score, still_for, sharp, False,
                               "blurry")

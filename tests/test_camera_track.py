@@ -121,3 +121,20 @@ def test_search_runs_on_every_nth_frame_only(scene: DemoScene) -> None:
     states = _run(tr, [empty] * 9)
     assert len(calls) == 3
     assert all(s.phase == "searching" and not s.ready for s in states)
+
+
+@pytest.mark.parametrize("sigma", [0.0, 1.8, 3.0])
+def test_ready_means_the_quality_gate_passes_focus(scene: DemoScene, sigma: float) -> None:
+    # auto-capture must not take a frame the quality gate then refuses as blurred, nor wait
+    # forever for one the gate would accept: both judge focus by the same measure
+    import cv2
+
+    from camera.pipeline import process_image
+
+    frame, _ = scene.render(2.5)
+    if sigma:
+        frame = cv2.GaussianBlur(frame, (0, 0), sigma)
+    states = _run(Tracker(hold_s=0.2), [frame] * 5)
+    assert states[-1].phase in ("ready", "blurry")
+    gate_blur = "blur" in process_image(frame).quality.failed
+    assert (states[-1].phase == "blurry") == gate_blur

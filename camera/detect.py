@@ -18,8 +18,9 @@ How (measure before changing; see tests/test_camera_detect.py and the shared sco
    inside and out) was cut across the page (a text line beat the faint edge of a pale page on
    a pale desk): it slides out along its neighbours to where they stop, if what it takes in
    is page-coloured; a side with a second parallel edge just outside it moves there.
-   In a 5 MP frame the best few are looked at again at twice the resolution: a shadow's
-   edge, sharp in the small copy, is soft there, and a quad with one for a side loses.
+   The best few are looked at again at twice the resolution (where the frame has it): a
+   shadow's edge, sharp in the small copy, is soft there, and a quad with one for a side
+   loses.
 4. The winner is refined at full resolution: along each side, the colour-gradient peak is found
    on short profiles across the edge (sub-pixel), a line is fitted robustly to those points
    (outliers such as a finger or glare are dropped), and adjacent lines are intersected.
@@ -108,7 +109,8 @@ def _shrink(frame: np.ndarray, side: int) -> np.ndarray:
     n = round(max(h, w) / side)
     if n >= 2 and w % n == 0 and h % n == 0 and abs(max(h, w) / n / side - 1) < 0.2:
         return cv2.resize(frame, (w // n, h // n), interpolation=cv2.INTER_AREA)
-    while max(frame.shape[:2]) >= 4 * side:  # a big frame that no factor fits: halve it first
+    # a big frame that no factor fits: halve it first (not a sliver down to nothing)
+    while max(frame.shape[:2]) >= 4 * side and min(frame.shape[:2]) >= 32:
         frame = _halve(frame)
     return cv2.resize(frame, (sw, sh), interpolation=cv2.INTER_AREA)
 
@@ -826,7 +828,8 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
     if len(scores) and bool(np.any((scores >= _EASY) & (_areas(qa) >= _EASY_AREA * w * h))):
         b = _select(wk, qa, scores)
         easy = bool(scores[b] >= _EASY and _areas(qa[b:b + 1])[0] >= _EASY_AREA * w * h
-                    and _kept(frame, wk, qa[b:b + 1], scores[b:b + 1])[0] >= _FINE_KEEP)
+                    and (wk.core == 0  # (the look for a blurred page: nothing is sharp)
+                         or _kept(frame, wk, qa[b:b + 1], scores[b:b + 1])[0] >= _FINE_KEEP))
     extra: list[np.ndarray] = []
     region: tuple[np.ndarray | None, float] = (None, 0.0)  # best paper-colour region quad
     if not easy:
@@ -893,7 +896,7 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
     return Detection(_finish(frame, wk, q, refine), float(min(1.0, scores[i])))
 
 
-_FINE_FROM = 3.5  # frames this many times the working copy's size get the finer look
+_FINE_FROM = 1.9  # frames this many times the working copy's size get the finer look
 _FINE_TOP = 6  # candidates looked at again at the finer resolution
 _FINE_KEEP = 0.7  # share of its score a clean region must keep there to be taken at once
 _FINE_SHARP = 0.9  # ... that one of the best keeps in a sharp frame
@@ -904,8 +907,7 @@ def _fine_patch(frame: np.ndarray, wk: _Work, quads: np.ndarray
                 ) -> tuple[_Work, np.ndarray] | None:
     """The part of the frame around quads (working-copy coordinates) at about twice the
     working resolution (an integer shrink: the cheap one), and the quads in its pixels.
-    None for frames up to about 3 times the working copy: there a shadow's soft edge is
-    soft enough in the working copy already."""
+    None when the frame is not about twice the working copy or more (nothing finer to see)."""
     h, w = frame.shape[:2]
     side, work = max(h, w), max(wk.feat.shape[:2])
     if side < _FINE_FROM * work:

@@ -20,7 +20,7 @@ import numpy as np
 from camera.detect import Detection, detect_document, order_corners, track_document
 from camera.quality import QualityThresholds
 from camera.quality import sharpness as quality_sharpness
-from camera.straighten import straighten
+from camera.straighten import PAPER_SIZES_MM, straighten
 
 __all__ = ["TrackState", "Tracker", "sharpness", "thumbnail"]
 
@@ -52,8 +52,12 @@ class TrackState:
 def sharpness(frame: np.ndarray, quad: np.ndarray, paper: str | None = None) -> float:
     """The quality gate's own measure (camera.quality.sharpness: steepest edge slope over
     paper brightness) on the page straightened as the capture would straighten it: a page
-    the tracker calls sharp passes the gate's focus check, and one it calls blurry fails it."""
-    return quality_sharpness(straighten(frame, order_corners(quad), paper))
+    the tracker calls sharp passes the gate's focus check, and one it calls blurry fails it.
+    0.0 for a quad with no area or no finite corners (nothing to judge)."""
+    q = np.asarray(quad, np.float64).reshape(4, 2)
+    if not np.isfinite(q).all() or cv2.contourArea(q.astype(np.float32)) < 16.0:
+        return 0.0
+    return quality_sharpness(straighten(frame, order_corners(q), paper))
 
 
 def thumbnail(frame: np.ndarray, quad: np.ndarray) -> np.ndarray:
@@ -83,7 +87,9 @@ class Tracker:
     - min_sharpness: the quality gate's sharpness (see `sharpness`) below which the frame is
       "blurry"; the default is the gate's default, and the kiosk passes its configured
       [quality] min_sharpness, so auto-capture never takes a frame the gate would refuse as
-      out of focus. paper: the material's paper size key, as for straighten.
+      out of focus. paper: the material's paper size key, as for straighten. The measure
+      straightens the page (20-50 ms), so while the page stays still it is taken again only
+      every sharp_every_s seconds.
     - smoothing: weight of the new measurement in the exponential smoothing (1 = none);
       jump_px: a corner moving more than this resets the smoothing (a new position).
     - lost_s: how long the page may be missed before it counts as gone (brief misses, e.g. a
@@ -99,14 +105,18 @@ class Tracker:
 
     def __init__(self, *, still_px: float = 4.0, hold_s: float = 0.8,
                  min_sharpness: float = QualityThresholds().min_sharpness,
-                 paper: str | None = None, smoothing: float = 0.5, jump_px: float = 25.0,
+                 paper: str | None = None, sharp_every_s: float = 0.25,
+                 smoothing: float = 0.5, jump_px: float = 25.0,
                  lost_s: float = 0.4, change_px: float = 60.0, min_thumb_corr: float = 0.8,
                  redetect_every: int = 10, search_every: int = 2, work_side: int = 640,
                  detector: Callable[[np.ndarray], Detection | None] | None = None) -> None:
         self.still_px = still_px
         self.hold_s = hold_s
         self.min_sharpness = min_sharpness
+        if paper is not None and paper not in PAPER_SIZES_MM:  # now, not at the first capture
+            raise ValueError(f"unknown paper size {paper!r}; known: {sorted(PAPER_SIZES_MM)}")
         self.paper = paper
+        self.sharp_every_s = sharp_every_s
         self.smoothing = smoothing
         self.jump_px = jump_px
         self.lost_s = lost_s
@@ -129,6 +139,7 @@ class Tracker:
         self._idle = 0
         self._captured_quad: np.ndarray | None = None
         self._captured_thumb: np.ndarray | None = None
+        self._sharp_at: tuple[float, float] | None = None  # (time, value) of the last measure
 
     @property
     def blocked(self) -> bool:
@@ -185,6 +196,7 @@ class Tracker:
         if self._anchor is None or np.abs(raw - self._anchor).max() > self.still_px:
             self._anchor = raw.copy()
             self._still_since = now
+            self._sharp_at = None  # a new resting place: measure afresh
         still_for = now - self._still_since
 
         if self._captured_quad is not None and self._changed(frame, raw, still_for):
@@ -197,7 +209,11 @@ class Tracker:
             # sharpness only matters once the page has settled; skip the cost before
             return TrackState(quad, raw.astype(np.float32), det.score, still_for, 0.0, False,
                               "moving" if still_for < min(0.2, self.hold_s / 2) else "holding")
-        sharp = sharpness(frame, raw, self.paper)
+        # the measure costs a straightening (20-50 ms): once the page has settled, and again
+        # only now and then while it stays still (focus and light change slowly)
+        if self._sharp_at is None or now - self._sharp_at[0] >= self.sharp_every_s:
+            self._sharp_at = (now, sharpness(frame, raw, self.paper))
+        sharp = self._sharp_at[1]
         if sharp < self.min_sharpness:
             return TrackState(quad, raw.astype(np.float32), det.score, still_for, sharp, False,
                               "blurry")
@@ -207,6 +223,7 @@ class Tracker:
     def _lose(self) -> None:
         self._smooth = None
         self._anchor = None
+        self._sharp_at = None
         # the captured page left the view: the next one may be captured
         self._captured_quad = self._captured_thumb = None
 

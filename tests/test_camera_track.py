@@ -138,3 +138,12 @@ def test_ready_means_the_quality_gate_passes_focus(scene: DemoScene, sigma: floa
     assert states[-1].phase in ("ready", "blurry")
     gate_blur = "blur" in process_image(frame).quality.failed
     assert (states[-1].phase == "blurry") == gate_blur
+
+
+def test_unknown_paper_is_refused_at_once_and_bad_quads_measure_zero(scene: DemoScene) -> None:
+    with pytest.raises(ValueError, match="unknown paper size"):
+        Tracker(paper="A4")  # the keys are lower case: "a4"
+    frame, quad = scene.render(2.5)
+    assert sharpness(frame, np.zeros((4, 2))) == 0.0
+    assert sharpness(frame, np.full((4, 2), np.nan)) == 0.0
+    assert sharpness(frame, quad, "a4") > 0.0

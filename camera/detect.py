@@ -733,11 +733,14 @@ def _rank_line_quads(wk: _Work, quads: list[np.ndarray], keep: int = _MAX_CANDS
     return [quads[i] for i in [*range(first), *rest]]
 
 
+def _paper_prior(wk: _Work, quads: np.ndarray, darker: float) -> np.ndarray:
+    """_area_prior, times darker for quads darker inside than around: paper is lighter than
+    what it lies on far more often than not; a shadow is darker."""
+    return _area_prior(wk, quads) * np.where(_inside_darker(wk, quads), darker, 1.0)
+
+
 def _select(wk: _Work, quads: np.ndarray, scores: np.ndarray) -> int:
-    prior = _area_prior(wk, quads)
-    # paper is lighter than what it lies on far more often than not; a shadow is darker
-    prior = prior * np.where(_inside_darker(wk, quads), 0.9 if wk.core > 0 else 0.6, 1.0)
-    eff = scores * prior
+    eff = scores * _paper_prior(wk, quads, 0.9 if wk.core > 0 else 0.6)
     best = int(np.argmax(eff))
     # a printed frame or a photo box inside the page: if a quad strictly contains the best
     # one, is nearly as well supported, and the ring between is as light as the inside (paper
@@ -849,7 +852,7 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
         extra = [c[j] + (qa[t] - c[j]) * k for j, t in enumerate(top) for k in (1.04, 1.08)]
         # each of the best three grows its paper-colour region, and so do the best by size
         # and lightness too (a clean box on the desk can outscore a page in shadow)
-        eff = scores * _area_prior(wk, qa) * np.where(_inside_darker(wk, qa), 0.6, 1.0)
+        eff = scores * _paper_prior(wk, qa, 0.6)
         grow = list(top) + [t for t in np.argsort(-eff)[:3] if t not in top][:2]
         for t in grow:
             found = _paper_region(wk, qa[t])

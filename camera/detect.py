@@ -834,6 +834,18 @@ def _snap(wk: _Work, quads: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return qa, _score_quads(wk, qa)
 
 
+def _clean_choice(frame: np.ndarray, wk: _Work, qa: np.ndarray, scores: np.ndarray) -> bool:
+    """The quad that would be chosen is clean and large: its edges well supported, and
+    still sharp at twice the resolution (a quad with a shadow for a side is not)."""
+    big = _areas(qa) >= _EASY_AREA * wk.feat.shape[0] * wk.feat.shape[1]
+    if not np.any((scores >= _EASY) & big):
+        return False
+    b = _select(wk, qa, scores)
+    return bool(scores[b] >= _EASY and big[b]
+                and (wk.core == 0  # (the look for a blurred page: nothing is sharp)
+                     or _clean_at_twice(_kept(frame, wk, qa[b:b + 1])[0])))
+
+
 def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
             fallback: bool = False) -> Detection | None:
     h, w = wk.feat.shape[:2]
@@ -842,19 +854,12 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
     # a clean, large region: skip the costlier cues (small ones may be the photo on a card)
     # if it is what would be chosen, and its edges stay sharp at twice the resolution (a
     # quad with a shadow for a side does not)
-    easy = False
-    if len(scores) and bool(np.any((scores >= _EASY) & (_areas(qa) >= _EASY_AREA * w * h))):
-        b = _select(wk, qa, scores)
-        easy = bool(scores[b] >= _EASY and _areas(qa[b:b + 1])[0] >= _EASY_AREA * w * h
-                    and (wk.core == 0  # (the look for a blurred page: nothing is sharp)
-                         or _clean_at_twice(_kept(frame, wk, qa[b:b + 1])[0])))
+    easy = _clean_choice(frame, wk, qa, scores)
     extra: list[np.ndarray] = []
     region: tuple[np.ndarray | None, float] = (None, 0.0)  # best paper-colour region quad
     if not easy:
-        # the harder cues only when no region is clean: quads from straight lines (an edge
-        # broken by a finger, glare or clutter), grown copies of the best few (the paper's
-        # edge outside a printed frame), and the region of the page's own colour around the
-        # best one (crosses printed lines, text and a shadow's soft edge, stops at the desk)
+        # the harder cues only when no region is clean: first quads from straight lines (an
+        # edge broken by a finger, glare or clutter; text at the page's edge breaks its region)
         k = w / half_edges.shape[1]  # straight pieces from the half-size map: less texture
         segs = (_segments(half_edges, 0.04 * max(w, h) / k) + 0.5) * k - 0.5
         lq, ls = _snap(wk, _rank_line_quads(
@@ -862,6 +867,11 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
         qa, scores = np.concatenate([qa, lq]), np.concatenate([scores, ls])
         if len(qa) == 0:
             return None
+        easy = _clean_choice(frame, wk, qa, scores)
+    if not easy:
+        # then grown copies of the best few (the paper's edge outside a printed frame), and
+        # the region of the page's own colour around the best ones (crosses printed lines,
+        # text and a shadow's soft edge, stops at the desk)
         top = np.argsort(-scores)[:3]
         c = qa[top].mean(axis=1, keepdims=True)
         extra = [c[j] + (qa[t] - c[j]) * k for j, t in enumerate(top) for k in (1.04, 1.08)]

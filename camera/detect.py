@@ -490,9 +490,10 @@ def _cut_scores(wk: _Work, quads: np.ndarray) -> np.ndarray:
     out = np.zeros(len(quads))
     on = _on_border(wk, quads)
     n = on.sum(axis=1)
-    # one side, or two opposite ones (a page too long for the view); two adjacent ones are
-    # too easily a quad drawn from two of a page's edges out to the frame's corner
-    one = (n == 1) | ((n == 2) & ((on[:, 0] & on[:, 2]) | (on[:, 1] & on[:, 3])))
+    # one side, or two: opposite (a page too long for the view) or adjacent (off a corner
+    # of the view). A quad drawn from two edges of a page in view out to the frame's corner
+    # has no step along the edges' extensions, and what it adds to the page is desk
+    one = (n == 1) | (n == 2)
     if not one.any():
         return out
     q, border = quads[one], on[one]

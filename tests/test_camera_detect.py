@@ -213,6 +213,24 @@ def test_page_among_clean_boxes_on_a_cluttered_desk(name: str) -> None:
     assert _corner_error(found, np.array(truth["corners"], np.float32)) < 4.0
 
 
+@pytest.mark.parametrize("desk", ["plain", "pale", "wood"])
+def test_card_off_a_corner_of_the_view_is_reported_cut_off(desk: str) -> None:
+    # the card's bottom-right corner lies outside the view: what is seen is a quad with two
+    # adjacent sides on the frame's edges. It must be found as such and the gate must say
+    # so, not pass a box printed on the card as the document
+    from camera.pipeline import process_image
+
+    truth = _quad(1050, 560, 700, 441, 5)
+    frame = _render(truth, desk=desk)
+    inside, visible = cv2.intersectConvexConvex(
+        truth, np.float32([[0, 0], [1279, 0], [1279, 719], [0, 719]]))
+    assert inside > 0
+    found = find_document(frame)
+    assert found is not None
+    assert iou(found, visible.reshape(-1, 2)) > 0.95
+    assert "cut_off" in process_image(frame).quality.failed
+
+
 def test_card_near_the_frame_edge_is_not_taken_for_a_cut_off_page() -> None:
     # a card above the frame's bottom edge on a checked cloth, a shadow across both (held-out
     # docgen seed 7 #184): a quad from the card's top down to the frame's edge looks like a

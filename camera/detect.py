@@ -1138,37 +1138,54 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
     c = q.mean(axis=0)
     nt, first = 120, 4
     t = np.linspace(0, 4.0, nt + 1)
-    for i in range(4):
-        p0, p1 = q[i], q[_NEXT[i]]  # the side
-        u = p0 - q[_PREV[i]]  # side i-1 continued past p0
-        v = p1 - q[_NEXT2[i]]  # side i+1 continued past p1
-        a = p0 + t[:, None] * u
-        b = p1 + t[:, None] * v
+
+    def pieces(i: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Side i's neighbours (reference colours), then k short pieces of each past the
+        corners: start and end points (2 + 2k, 2)."""
+        a, b = q[i] + t[:k + 1, None] * u[i], q[_NEXT[i]] + t[:k + 1, None] * v[i]
+        return (np.concatenate([[q[_PREV[i]], q[_NEXT2[i]]], a[:-1], b[:-1]]),
+                np.concatenate([[q[i], q[_NEXT[i]]], a[1:], b[1:]]))
+
+    def goes_on(i: int, k: int, sup: np.ndarray, col: np.ndarray) -> np.ndarray:
+        """Which of the k pieces past each corner carry the neighbour's edge on (either)."""
+        ca = np.where(_same_edge(col[2:k + 2], col[0]), sup[2:k + 2], 0.0)
+        cb = np.where(_same_edge(col[k + 2:], col[1]), sup[k + 2:], 0.0)
+        a, b = q[i] + t[1:k + 1, None] * u[i], q[_NEXT[i]] + t[1:k + 1, None] * v[i]
         inb = ((a >= -2) & (a <= [w + 1, h + 1]) & (b >= -2) & (b <= [w + 1, h + 1])).all(1)
-        # the neighbours themselves (reference colours), then short pieces past the corners:
-        # the first few only, most sides stop at once
-        k = first
-        while True:
-            sa = np.concatenate([[q[_PREV[i]], q[_NEXT2[i]]], a[:k], b[:k]])
-            sb = np.concatenate([[p0, p1], a[1:k + 1], b[1:k + 1]])
-            sup, col = _side_scores(wk, sa, sb, c[None], ns=8, parts=True)
-            ca = np.where(_same_edge(col[2:k + 2], col[0]), sup[2:k + 2], 0.0)
-            cb = np.where(_same_edge(col[k + 2:], col[1]), sup[k + 2:], 0.0)
-            cont = (np.maximum(ca, cb) >= 0.5) & inb[1:k + 1]
-            if k == nt or not cont[:first].all():
-                break
-            k = nt
+        return (np.maximum(ca, cb) >= 0.5) & inb
+
+    def look(i: int, k: int) -> np.ndarray:
+        return goes_on(i, k, *_side_scores(wk, *pieces(i, k), c[None], ns=8, parts=True))
+
+    u = q - q[_PREV]  # side i-1 continued past corner i
+    v = q[_NEXT] - q[_NEXT2]  # side i+1 continued past corner i+1
+    # the first few pieces past the corners, of all four sides in one look: most stop there
+    ends = [pieces(i, first) for i in range(4)]
+    sup, col = _side_scores(wk, np.concatenate([e[0] for e in ends]),
+                            np.concatenate([e[1] for e in ends]), c[None], ns=8, parts=True)
+    m = 2 + 2 * first
+    starts = [goes_on(i, first, sup[i * m:(i + 1) * m], col[i * m:(i + 1) * m]).all()
+              for i in range(4)]
+    moved_any = False
+    for i in range(4):
+        if moved_any:  # a side has moved: its neighbours' pieces have changed
+            u, v = q - q[_PREV], q[_NEXT] - q[_NEXT2]
+            starts[i] = bool(look(i, first).all())
+        if not starts[i]:
+            continue
+        cont = look(i, nt)
         if not cont[:first].all():
             continue
+        p0, p1, ui, vi = q[i], q[_NEXT[i]], u[i], v[i]
         stop = np.flatnonzero(~cont[:-1] & ~cont[1:])  # a one-piece gap is a blemish
         n = int(stop[0]) if len(stop) else nt
         if n >= nt:
             continue
         # the edge is where the sides stop: steady colour steps across the side near there
         lo, hi = t[max(n - 3, 0)], t[min(n + 3, nt)]
-        span = max(np.linalg.norm(u), np.linalg.norm(v)) * (hi - lo)
+        span = max(np.linalg.norm(ui), np.linalg.norm(vi)) * (hi - lo)
         tf = np.linspace(lo, hi, max(3, int(span)))
-        af, bf = p0 + tf[:, None] * u, p1 + tf[:, None] * v
+        af, bf = p0 + tf[:, None] * ui, p1 + tf[:, None] * vi
         s = _side_scores(wk, af, bf, c[None], ns=24, step=True)
         # the outermost clear peak (the paper's edge is the outermost; text lies inside)
         pk = np.flatnonzero((s[1:-1] >= s[:-2]) & (s[1:-1] > s[2:])
@@ -1181,7 +1198,7 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
             swept = np.stack([p0, p1, bf[k], af[k]])
             gap = np.linalg.norm((_median_colour(wk, swept) - ref_col) * _PAPER_W)
             if gap < 20.0 and _convex_ok(moved, w, h, 0):
-                q = moved
+                q, moved_any = moved, True
                 break
     return q
 

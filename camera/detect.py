@@ -870,12 +870,10 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
             return None
         easy = _clean_choice(frame, wk, qa, scores)
     if not easy:
-        # then grown copies of the best few (the paper's edge outside a printed frame), and
-        # the region of the page's own colour around the best ones (crosses printed lines,
-        # text and a shadow's soft edge, stops at the desk)
+        # then the region of the page's own colour around the best ones (crosses printed
+        # lines, text and a shadow's soft edge, stops at the desk). (The paper's edge outside
+        # a printed frame is found by _outer_edges once a quad is chosen.)
         top = np.argsort(-scores)[:3]
-        c = qa[top].mean(axis=1, keepdims=True)
-        extra = [c[j] + (qa[t] - c[j]) * k for j, t in enumerate(top) for k in (1.04, 1.08)]
         # each of the best three grows its paper-colour region, and so do the best by size
         # and lightness too (a clean box on the desk can outscore a page in shadow)
         eff = scores * _paper_prior(wk, qa, 0.6)

@@ -566,6 +566,8 @@ def _polish(wk: _Work, quads: np.ndarray, steps=(6.0, 3.0, 1.5, 0.75),
             # lean outwards: a printed frame or a table rule just inside the paper's edge is
             # often crisper than the edge itself, and the paper is the outermost edge
             k = np.argmax(s * _OUT_BIAS, axis=2)  # best move per side
+            # a side along the frame's border (a cut-off document) has no edge to go to
+            k[_on_border(wk, q)] = _STAY
             # apply each side's best move: sides are moved one after the other (lines)
             lines_a = np.take_along_axis(na, k[:, :, None, None], 2)[:, :, 0]
             lines_b = np.take_along_axis(nb, k[:, :, None, None], 2)[:, :, 0]
@@ -582,6 +584,7 @@ def _polish(wk: _Work, quads: np.ndarray, steps=(6.0, 3.0, 1.5, 0.75),
 # moves of a side's two end points along its normal, in steps (-1, 0, 1 each)
 _MOVES = np.array([(u, v) for u in (-1, 0, 1) for v in (-1, 0, 1)], np.float64)
 _OUT_BIAS = 1.0 + 0.12 * _MOVES.sum(axis=1)
+_STAY = 4  # the move (0, 0)
 
 
 def _intersect(p1: np.ndarray, p2: np.ndarray, p3: np.ndarray, p4: np.ndarray) -> np.ndarray:

@@ -214,13 +214,16 @@ def test_page_among_clean_boxes_on_a_cluttered_desk(name: str) -> None:
 
 
 @pytest.mark.parametrize("desk", ["plain", "pale", "wood"])
-def test_card_off_a_corner_of_the_view_is_reported_cut_off(desk: str) -> None:
-    # the card's bottom-right corner lies outside the view: what is seen is a quad with two
-    # adjacent sides on the frame's edges. It must be found as such and the gate must say
-    # so, not pass a box printed on the card as the document
+@pytest.mark.parametrize("place", [(1050, 560, 5), (200, 150, 4)])
+def test_card_off_a_corner_of_the_view_is_reported_cut_off(desk: str, place: tuple) -> None:
+    # one corner of the card (bottom right), or three (all but the bottom right), lie outside
+    # the view: what is seen is a quad with two adjacent sides on the frame's edges. It must
+    # be found as such (the polish must not drag those sides off the border, where there is
+    # no edge) and the gate must say so, not pass a box printed on the card as the document
     from camera.pipeline import process_image
 
-    truth = _quad(1050, 560, 700, 441, 5)
+    cx, cy, angle = place
+    truth = _quad(cx, cy, 700, 441, angle)
     frame = _render(truth, desk=desk)
     inside, visible = cv2.intersectConvexConvex(
         truth, np.float32([[0, 0], [1279, 0], [1279, 719], [0, 719]]))

@@ -477,6 +477,8 @@ def _onto_border(wk: _Work, quads: np.ndarray) -> np.ndarray:
     """quads with corners near or beyond the frame's edge moved onto it: the polish leaves
     the side of a cut-off document a pixel or two inside the border, or past it."""
     h, w = wk.feat.shape[:2]
+    if min(h, w) <= 4 * _BORDER_SNAP:  # (a sliver of a frame: everything is near a border)
+        return quads
     x, y = quads[..., 0], quads[..., 1]
     x = np.where(x <= _BORDER_SNAP, 0.0, np.where(x >= w - 1 - _BORDER_SNAP, w - 1.0, x))
     y = np.where(y <= _BORDER_SNAP, 0.0, np.where(y >= h - 1 - _BORDER_SNAP, h - 1.0, y))
@@ -1005,9 +1007,14 @@ def _prefer_cut(wk: _Work, qa: np.ndarray, scores: np.ndarray, i: int, min_score
     off: the cut one only when nothing in full view is good enough, or when the find in
     full view lies inside it and is no lighter (a photo box, a printed frame or part of the
     cut-off document; not a page on a mat). Its score is written into scores, its corners
-    (put onto the border) into qa."""
+    (put onto the border where that scores better) into qa."""
     on = _onto_border(wk, qa)
-    cut = _cut_scores(wk, on)
+    cut, cut_as_is = _cut_scores(wk, on), _cut_scores(wk, qa)
+    on = np.where((cut_as_is >= cut)[:, None, None], qa, on)
+    cut = np.maximum(cut, cut_as_is)
+    # a quad that scores at least as well in full view is in full view (a card a few px
+    # from the frame's edges)
+    cut[cut <= scores] = 0.0
     if not (cut >= min_score).any():
         return i, False
     j = int(np.argmax(cut * _area_prior(wk, qa)))
@@ -1023,24 +1030,41 @@ def _prefer_cut(wk: _Work, qa: np.ndarray, scores: np.ndarray, i: int, min_score
 
 
 def _ring_is_desk(wk: _Work, inner: np.ndarray, cut: np.ndarray) -> bool:
-    """What the cut-off quad takes in beyond the find inside it has the colour of what lies
-    outside the cut quad: a card with the desk down to the frame's edge, not a cut page
-    around a photo box."""
+    """The cut-off quad's sides have no edge where they run past the find inside it, and
+    what it takes in beyond that find has the colour found outside those sides rather than
+    the find's: a card with the desk down to the frame's edge, not a cut page around a
+    photo box (on a pale desk the two colours are close: the nearer one decides)."""
+    box = inner.astype(np.float32)
+
+    def outside_box(p: np.ndarray) -> np.ndarray:
+        return np.array([cv2.pointPolygonTest(box, (float(x), float(y)), True) < -2.0
+                         for x, y in p], bool)
+
+    # the sides (not along the border) in eight pieces; those past the find
+    free = ~_on_border(wk, cut[None])[0]
+    a, b = cut[free], cut[_NEXT][free]
+    t = np.linspace(0.0, 1.0, 9)
+    pa = (a[:, None] + t[None, :-1, None] * (b - a)[:, None]).reshape(-1, 2)
+    pb = (a[:, None] + t[None, 1:, None] * (b - a)[:, None]).reshape(-1, 2)
+    past = outside_box((pa + pb) / 2)
+    if not past.any():
+        return False
+    sup, col = _side_scores(wk, pa[past], pb[past], cut.mean(axis=0)[None], ns=8, parts=True)
+    if sup.mean() >= 0.5:
+        return False  # the edge goes on: the document does
     u = np.linspace(0.05, 0.95, 16)
-    uu, vv = (a.ravel()[:, None] for a in np.meshgrid(u, u))
+    uu, vv = (m.ravel()[:, None] for m in np.meshgrid(u, u))
     p = ((1 - uu) * (1 - vv) * cut[0] + uu * (1 - vv) * cut[1] + uu * vv * cut[2]
          + (1 - uu) * vv * cut[3])
-    box = inner.astype(np.float32)
-    ring = p[[cv2.pointPolygonTest(box, (float(x), float(y)), False) < 0 for x, y in p]]
+    ring = p[outside_box(p)]
     if len(ring) < 0.1 * len(p):
         return False
     h, w = wk.feat.shape[:2]
     ix = np.clip(np.round(ring).astype(int), 0, [w - 1, h - 1])
     colour = np.median(wk.feat[ix[:, 1], ix[:, 0]].astype(np.float32), axis=0)
-    _, col = _side_scores(wk, cut[None], cut[None][:, _NEXT], cut.mean(axis=0)[None, None],
-                          parts=True)
-    outside = col[0][~_on_border(wk, cut[None])[0], 1]
-    return bool((np.linalg.norm((outside - colour) * _PAPER_W, axis=1) < 15.0).any())
+    near_out = float(np.median(np.linalg.norm((col[:, 1] - colour) * _PAPER_W, axis=1)))
+    near_in = float(np.linalg.norm((_median_colour(wk, inner) - colour) * _PAPER_W))
+    return near_out < min(15.0, near_in)
 
 
 def _share_inside(inner: np.ndarray, outer: np.ndarray) -> float:

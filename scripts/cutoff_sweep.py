@@ -1,0 +1,135 @@
+#!/usr/bin/env python3
+"""Documents the frame cuts off: found as cut, and never passed by the gates (BENCHMARKS.md).
+
+    python scripts/cutoff_sweep.py [--count 70] [--seed 5 --seed 6] [--shared ../shared]
+
+Scenes from the shared generator (../shared/bench/docgen.py: its documents, desks and
+light), each document pushed past one edge of the view, past a corner (two adjacent
+edges), or too long for it (two opposite edges), 10-35 % of it outside. Per kind of cut:
+the mean IoU of the find with the visible part, the share found (IoU >= 0.9), and how many
+frames camera.pipeline.process_image passes with no gate failing: a cut-off document that
+would be accepted, the outcome that must not happen.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import math
+import random
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from camera.detect import find_document  # noqa: E402
+from camera.pipeline import process_image  # noqa: E402
+
+VIEW_SIZES = [(1280, 720), (1280, 720), (1920, 1080)]
+DESKS = ["plain", "wood", "cloth", "clutter", "light_desk"]
+KINDS = ["id_card", "certificate", "a4_page"]
+CUTS = ["one", "adjacent", "opposite"]
+
+
+def _docgen(shared: Path):
+    spec = importlib.util.spec_from_file_location("docgen", shared / "bench" / "docgen.py")
+    if spec is None or spec.loader is None:
+        sys.exit(f"no docgen.py under {shared / 'bench'}; pass --shared PATH")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _placed(cut: str, dw: int, dh: int, fw: int, fh: int, rng: random.Random) -> np.ndarray:
+    """The document's corners: a few degrees off square (any quarter turn), a little
+    perspective, pushed past the view's edges as `cut` says."""
+    ang = math.radians(rng.uniform(-8, 8) + rng.choice([0, 90, 180]))
+    rot = np.array([[math.cos(ang), -math.sin(ang)], [math.sin(ang), math.cos(ang)]])
+    if cut == "opposite":  # 5-30 % longer than the view is high
+        across = dh if abs(math.cos(ang)) > 0.5 else dw
+        s = fh * rng.uniform(1.05, 1.3) / across
+    else:  # 20-50 % of the view
+        s = math.sqrt(rng.uniform(0.2, 0.5) * fw * fh / (dw * dh))
+    base = np.array([[-dw, -dh], [dw, -dh], [dw, dh], [-dw, dh]], float) * s / 2
+    base += [[rng.uniform(-0.04, 0.04) * dw * s, rng.uniform(-0.04, 0.04) * dh * s]
+             for _ in range(4)]
+    q = base @ rot.T
+    ex, ey = q.max(axis=0) - q.min(axis=0)
+
+    def past(extent: float, size: int, low: bool) -> float:
+        # centre such that 10-35 % of the extent lies beyond the low or the high edge
+        f = rng.uniform(0.1, 0.35)
+        return extent / 2 - f * extent if low else size - extent / 2 + f * extent
+
+    def inside(extent: float, size: int) -> float:
+        lo, hi = extent / 2 + 15, size - extent / 2 - 15
+        return rng.uniform(lo, hi) if hi > lo else size / 2
+
+    if cut == "opposite":
+        cx, cy = rng.uniform(0.3, 0.7) * fw, fh / 2
+    elif cut == "adjacent":
+        cx, cy = past(ex, fw, rng.random() < 0.5), past(ey, fh, rng.random() < 0.5)
+    elif rng.random() < 0.5:  # one side: left or right
+        cx, cy = past(ex, fw, rng.random() < 0.5), inside(ey, fh)
+    else:  # top or bottom
+        cx, cy = inside(ex, fw), past(ey, fh, rng.random() < 0.5)
+    return (q + [cx, cy]).astype(np.float32)
+
+
+def _iou(a: np.ndarray | None, b: np.ndarray, size: tuple[int, int]) -> float:
+    if a is None:
+        return 0.0
+    ma = np.zeros(size[::-1], np.uint8)
+    mb = np.zeros_like(ma)
+    cv2.fillPoly(ma, [np.round(np.asarray(a, np.float32)).astype(np.int32)], 1)
+    cv2.fillPoly(mb, [np.round(b).astype(np.int32)], 1)
+    return np.count_nonzero(ma & mb) / max(1, np.count_nonzero(ma | mb))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--count", type=int, default=70, help="scenes tried per seed")
+    ap.add_argument("--seed", type=int, action="append", help="repeatable; default 5 and 6")
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    a = ap.parse_args()
+    docgen = _docgen(a.shared)
+    rows: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    for seed in a.seed or [5, 6]:
+        rng = random.Random(seed)
+        for _ in range(a.count):
+            fw, fh = rng.choice(VIEW_SIZES)
+            desk, kind, cut = rng.choice(DESKS), rng.choice(KINDS), rng.choice(CUTS)
+            page, _ = docgen.render_document(kind, rng)
+            frame = docgen.render_background(desk, (fw, fh), rng)
+            quad = _placed(cut, page.width, page.height, fw, fh, rng)
+            view = np.float32([[0, 0], [fw - 1, 0], [fw - 1, fh - 1], [0, fh - 1]])
+            seen, visible = cv2.intersectConvexConvex(quad, view)
+            if visible is None or seen < 0.05 * fw * fh:
+                continue  # (hardly anything of it in view)
+            src = np.float32([[0, 0], [page.width, 0], [page.width, page.height],
+                              [0, page.height]])
+            m = cv2.getPerspectiveTransform(src, quad)
+            doc = cv2.cvtColor(np.asarray(page.convert("RGB")), cv2.COLOR_RGB2BGR)
+            warped = cv2.warpPerspective(doc, m, (fw, fh), flags=cv2.INTER_AREA)
+            mask = cv2.warpPerspective(np.full(doc.shape[:2], 255, np.uint8), m, (fw, fh))
+            frame = np.where(mask[:, :, None] > 127, warped, frame)
+            frame = docgen.photometric(frame, quad, rng)
+            score = _iou(find_document(frame), visible.reshape(-1, 2), (fw, fh))
+            p = process_image(frame)
+            rows[cut].append((score, p.found and not p.quality.failed))
+    print("| cut | frames | mean IoU (visible part) | found (IoU ≥ 0.9) | passed every gate |")
+    print("|---|---|---|---|---|")
+    for cut in [*CUTS, "all"]:
+        r = [x for c in CUTS for x in rows[c]] if cut == "all" else rows[cut]
+        if r:
+            ious = np.array([x[0] for x in r])
+            print(f"| {cut} | {len(r)} | {ious.mean():.3f} | {(ious >= 0.9).sum()} "
+                  f"| {sum(x[1] for x in r)} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -404,7 +404,6 @@ _MAX_CANDS = 16  # candidates polished at all (per cue)
 _EASY = 0.9  # a region candidate this good (and large): skip the costlier cues
 _EASY_AREA = 0.08  # share of the frame
 _BORDER_PX = 1.5  # a side this close to the frame's edge lies along it
-_SHADE_CHROMA = 3.0  # chromaticity difference (chroma / luma x 100) within a shadowed page
 _BORDER_SNAP = 3.0  # a corner this close to it is put on it when a cut is looked for
 _CUT_DISCOUNT = 0.7  # the border side of a cut document scores the others' least times this
 _REFINE_TOP = 4  # candidates snapped to edges at low resolution before the final choice
@@ -1221,29 +1220,16 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
         for k in pk[::-1]:
             moved = q.copy()
             moved[i], moved[_NEXT[i]] = af[k], bf[k]
-            # what it takes in must be more of the page: the colour of the page inside, or
-            # the page in shadow (darker, its chromaticity the same)
+            # what it takes in must be more of the page: the colour of the page inside
             swept = np.stack([p0, p1, bf[k], af[k]])
-            if _same_paper(_median_colour(wk, swept), ref_col) and _convex_ok(moved, w, h, 0):
+            gap = np.linalg.norm((_median_colour(wk, swept) - ref_col) * _PAPER_W)
+            if gap < 20.0 and _convex_ok(moved, w, h, 0):
                 q, moved_any = moved, True
                 break
     return q
 
 
 _PAPER_W = np.array([0.5, 1.0, 1.0])  # colour distance with luma counted half
-
-
-def _same_paper(colour: np.ndarray, paper: np.ndarray) -> bool:
-    """colour (a feature colour) is the paper's, lit as it is or in a shadow: a shadow
-    darkens the luma and the chroma in proportion (its chromaticity, chroma / luma, stays)."""
-    if np.linalg.norm((colour - paper) * _PAPER_W) < 20.0:
-        return True
-    ratio = colour[0] / max(float(paper[0]), 1.0)
-    if not 0.35 <= ratio < 1.0:
-        return False
-    chroma = (colour[1:] - 128.0) / max(float(colour[0]), 8.0)
-    chroma_paper = (paper[1:] - 128.0) / max(float(paper[0]), 8.0)
-    return float(np.linalg.norm(chroma - chroma_paper)) * 100.0 < _SHADE_CHROMA
 
 
 def _median_colour(wk: _Work, q: np.ndarray, n: int = 12) -> np.ndarray:

@@ -251,6 +251,21 @@ def test_card_a_few_pixels_from_a_corner_of_the_view_is_in_full_view(gap: int) -
     assert "cut_off" not in process_image(frame).quality.failed
 
 
+@pytest.mark.parametrize("grey", [150, 180])
+def test_page_on_a_grey_sheet_ends_at_its_own_edge(grey: int) -> None:
+    # a white page on a grey sheet of its width that sticks out below: the sheet continues
+    # the page's side edges and is darker with the same (no) hue, as the page in a shadow
+    # would be; it is not more of the page
+    truth = _quad(640, 400, 430, 600, 0)
+    under = _quad(640, 570, 430, 600, 0)
+    frame = _desk((1280, 960), "plain")
+    cv2.fillConvexPoly(frame, under.astype(np.int32), (grey, grey, grey))
+    cv2.fillConvexPoly(frame, truth.astype(np.int32), (238, 238, 238))
+    found = find_document(frame)
+    assert found is not None
+    assert iou(found, truth) > 0.97
+
+
 def test_card_near_the_frame_edge_is_not_taken_for_a_cut_off_page() -> None:
     # a card above the frame's bottom edge on a checked cloth, a shadow across both (held-out
     # docgen seed 7 #184): a quad from the card's top down to the frame's edge looks like a

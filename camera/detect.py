@@ -46,6 +46,7 @@ MIN_AREA = 0.03  # smallest document, share of the frame
 MIN_SCORE = 0.35  # below this the best candidate is reported as "no document"
 _SOFT_MIN_SCORE = 0.6  # the same when soft (blurred) edges are accepted
 _NEXT, _PREV, _NEXT2 = [1, 2, 3, 0], [3, 0, 1, 2], [2, 3, 0, 1]  # corner index shifts
+_CHROMA_GAIN = 200.0  # chromaticity (chroma / luma) to 8-bit units for its edge map
 _CHROMA_W = 2.0  # YCrCb chroma is compressed in 8-bit; weight it up in colour distances
 
 
@@ -362,6 +363,17 @@ def _candidates(wk: _Work) -> tuple[list[np.ndarray], np.ndarray]:
         k = w / img.shape[1]
         closed = cv2.dilate(edges, np.ones((3, 3), np.uint8))
         cands += [(q + 0.5) * k - 0.5 for q in _region_quads(255 - closed, min_area / k**2)]
+    # and at half size in chromaticity (chroma / luma): what a shadow does not change, so a
+    # page on a coloured desk keeps its outline there when a shadow's edge crosses it
+    hf = half.astype(np.float32)
+    y = np.maximum(hf[..., :1], 24.0)
+    chroma = np.clip((hf[..., 1:] - 128.0) / y * _CHROMA_GAIN + 128.0, 0, 255).astype(np.uint8)
+    ce = cv2.Canny(np.ascontiguousarray(chroma[..., 0]), _CANNY[1] * 0.5, _CANNY[1],
+                   L2gradient=True) | cv2.Canny(np.ascontiguousarray(chroma[..., 1]),
+                                                _CANNY[1] * 0.5, _CANNY[1], L2gradient=True)
+    k = w / half.shape[1]
+    closed = cv2.dilate(ce, np.ones((3, 3), np.uint8))
+    cands += [(q + 0.5) * k - 0.5 for q in _region_quads(255 - closed, min_area / k**2)]
     return cands, edges  # the half-size edge map: straight pieces come from it if needed
 
 

@@ -2,16 +2,17 @@
 
 How (measure before changing; see tests/test_camera_detect.py and the shared scorers):
 1. Work on a copy shrunk to 640 px on its long side (YCrCb, chroma stretched). Cues propose
-   rough quads: regions enclosed by a colour-edge map (two thresholds and scales), and quads
-   assembled from straight edge pieces grouped into lines.
+   rough quads: regions enclosed by a colour-edge map (two thresholds and scales) and by a
+   chromaticity-edge map (chroma / luma: a shadow across a page leaves it unchanged), and
+   quads assembled from straight edge pieces grouped into lines.
 2. Each candidate is scored on the small copy, side by side: the colour just inside must step
    to the colour just outside, the step must be clean (two flat strips: texture such as wood
    grain or a checker is not), sharp (the soft edge of a shadow is not) and of the same sign
    along the side (a checker line flips). Candidates are polished by a local search on each
-   side's line for the best score, the best few finely; a few grown copies and the region of
-   the page's own colour around the best one join in (they recover the paper's edge when only
-   a printed frame, or a part cut by a shadow, was found). A clean region that would be
-   chosen (and stays sharp at twice the resolution) skips the costlier cues.
+   side's line for the best score, the best few finely; the region of the page's own colour
+   around the best ones joins in (it recovers the page when only a part of it was found). A
+   clean quad that would be chosen (and stays sharp at twice the resolution) skips the
+   costlier cues.
 3. The choice: the best score, damped for small quads and for quads darker inside than out (a
    shadow); a quad strictly containing it with nearly as good a score wins (paper around its
    printed frame); a side that a neighbouring side runs on past as the same edge (same colours
@@ -100,6 +101,16 @@ def _halve(img: np.ndarray) -> np.ndarray:
     return cv2.resize(img[:2 * h, :2 * w], (w, h), interpolation=cv2.INTER_AREA)
 
 
+def _shrink_by(img: np.ndarray, n: int) -> np.ndarray:
+    """img (its sides multiples of n) shrunk by the integer factor n: by halves while n is
+    even (2592x1944 took 5.0 ms by 4 at once, 1.8 ms so), then by the rest."""
+    while n % 2 == 0:
+        img, n = _halve(img), n // 2
+    if n == 1:
+        return img
+    return cv2.resize(img, (img.shape[1] // n, img.shape[0] // n), interpolation=cv2.INTER_AREA)
+
+
 def _shrink(frame: np.ndarray, side: int) -> np.ndarray:
     """frame with its long side about side px (never enlarged), by area averaging; an
     integer factor close to the wanted one is preferred (whole pixels averaged)."""
@@ -110,12 +121,7 @@ def _shrink(frame: np.ndarray, side: int) -> np.ndarray:
     sw, sh = max(8, round(w * f)), max(8, round(h * f))
     n = round(max(h, w) / side)
     if n >= 2 and w % n == 0 and h % n == 0 and abs(max(h, w) / n / side - 1) < 0.2:
-        while n % 2 == 0:  # by halves: 2592x1944 took 5.0 ms by 4 at once, 1.8 ms so
-            frame, n = _halve(frame), n // 2
-        if n == 1:
-            return frame
-        return cv2.resize(frame, (frame.shape[1] // n, frame.shape[0] // n),
-                          interpolation=cv2.INTER_AREA)
+        return _shrink_by(frame, n)
     # a big frame that no factor fits: halve it first (not a sliver down to nothing)
     while max(frame.shape[:2]) >= 4 * side and min(frame.shape[:2]) >= 32:
         frame = _halve(frame)
@@ -355,26 +361,28 @@ def _candidates(wk: _Work) -> tuple[list[np.ndarray], np.ndarray]:
     feat = wk.feat
     h, w = feat.shape[:2]
     min_area = MIN_AREA * h * w
-    cands: list[np.ndarray] = []
     half = cv2.resize(feat, (max(8, w // 2), max(8, h // 2)), interpolation=cv2.INTER_AREA)
-    edges = None
-    for hi, img in zip(_CANNY, (feat, half), strict=True):
-        edges = cv2.Canny(img, hi * 0.5, hi, L2gradient=True)
-        k = w / img.shape[1]
+    maps = [cv2.Canny(img, hi * 0.5, hi, L2gradient=True)
+            for hi, img in zip(_CANNY, (feat, half), strict=True)]
+    maps.append(_chroma_edges(half))
+    cands: list[np.ndarray] = []
+    for edges in maps:
+        k = w / edges.shape[1]
         closed = cv2.dilate(edges, np.ones((3, 3), np.uint8))
         cands += [(q + 0.5) * k - 0.5 for q in _region_quads(255 - closed, min_area / k**2)]
-    # and at half size in chromaticity (chroma / luma): what a shadow does not change, so a
-    # page on a coloured desk keeps its outline there when a shadow's edge crosses it
-    hf = half.astype(np.float32)
-    y = np.maximum(hf[..., :1], 24.0)
-    chroma = np.clip((hf[..., 1:] - 128.0) / y * _CHROMA_GAIN + 128.0, 0, 255).astype(np.uint8)
-    ce = cv2.Canny(np.ascontiguousarray(chroma[..., 0]), _CANNY[1] * 0.5, _CANNY[1],
-                   L2gradient=True) | cv2.Canny(np.ascontiguousarray(chroma[..., 1]),
-                                                _CANNY[1] * 0.5, _CANNY[1], L2gradient=True)
-    k = w / half.shape[1]
-    closed = cv2.dilate(ce, np.ones((3, 3), np.uint8))
-    cands += [(q + 0.5) * k - 0.5 for q in _region_quads(255 - closed, min_area / k**2)]
-    return cands, edges  # the half-size edge map: straight pieces come from it if needed
+    return cands, maps[1]  # the half-size edge map: straight pieces come from it if needed
+
+
+def _chroma_edges(feat: np.ndarray) -> np.ndarray:
+    """Edge map of the chromaticity (chroma / luma) of a feature image: what a shadow does
+    not change, so a page on a coloured desk keeps its outline there when a shadow's edge
+    crosses it."""
+    f = feat.astype(np.float32)
+    chroma = (f[..., 1:] - 128.0) / np.maximum(f[..., :1], 24.0) * _CHROMA_GAIN + 128.0
+    chroma = np.clip(chroma, 0, 255).astype(np.uint8)
+    hi = _CANNY[1]
+    return np.bitwise_or(*(cv2.Canny(np.ascontiguousarray(chroma[..., c]), hi * 0.5, hi,
+                                     L2gradient=True) for c in (0, 1)))
 
 
 # ----------------------------------------------------------------------------- scoring
@@ -498,6 +506,15 @@ def _onto_border(wk: _Work, quads: np.ndarray) -> np.ndarray:
     return np.stack([x, y], axis=-1)
 
 
+def _as_cut(wk: _Work, quads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """quads taken as cut off by the frame: their corners (as they are, or put onto the
+    border where that scores better) and their cut scores."""
+    on = _onto_border(wk, quads)
+    cut, cut_as_is = _cut_scores(wk, on), _cut_scores(wk, quads)
+    better = cut > cut_as_is
+    return np.where(better[:, None, None], on, quads), np.where(better, cut, cut_as_is)
+
+
 def _cut_scores(wk: _Work, quads: np.ndarray) -> np.ndarray:
     """Like _score_quads, but a side along the frame's border (a document the frame cuts
     off) counts as the weakest of the others, discounted per such side: the cut gets
@@ -599,7 +616,7 @@ def _polish(wk: _Work, quads: np.ndarray, steps=(6.0, 3.0, 1.5, 0.75),
 # moves of a side's two end points along its normal, in steps (-1, 0, 1 each)
 _MOVES = np.array([(u, v) for u in (-1, 0, 1) for v in (-1, 0, 1)], np.float64)
 _OUT_BIAS = 1.0 + 0.12 * _MOVES.sum(axis=1)
-_STAY = 4  # the move (0, 0)
+_STAY = int(np.flatnonzero((_MOVES == 0).all(axis=1))[0])  # the move (0, 0)
 
 
 def _intersect(p1: np.ndarray, p2: np.ndarray, p3: np.ndarray, p4: np.ndarray) -> np.ndarray:
@@ -966,11 +983,7 @@ def _fine_patch(frame: np.ndarray, wk: _Work, quads: np.ndarray
     x1, y1 = min(int(x1), w // n * n), min(int(y1), h // n * n)
     if x1 - x0 < 8 * n or y1 - y0 < 8 * n:
         return None
-    small, k = frame[y0:y1, x0:x1], n
-    while k % 2 == 0:
-        small, k = _halve(small), k // 2
-    if k > 1:
-        small = cv2.resize(small, ((x1 - x0) // n, (y1 - y0) // n), interpolation=cv2.INTER_AREA)
+    small = _shrink_by(frame[y0:y1, x0:x1], n)
     # (no blur: the 2x2 average is smoothing enough, and a blur costs as much as the rest)
     fine = _Work(small, _features(small, blur=False), 1.0 / n, 1.0 / n, _CORE)
     return fine, (full + 0.5) / n - 0.5 - np.array([x0, y0]) / n
@@ -1021,10 +1034,7 @@ def _prefer_cut(wk: _Work, qa: np.ndarray, scores: np.ndarray, i: int, min_score
     full view lies inside it and is no lighter (a photo box, a printed frame or part of the
     cut-off document; not a page on a mat). Its score is written into scores, its corners
     (put onto the border where that scores better) into qa."""
-    on = _onto_border(wk, qa)
-    cut, cut_as_is = _cut_scores(wk, on), _cut_scores(wk, qa)
-    on = np.where((cut_as_is >= cut)[:, None, None], qa, on)
-    cut = np.maximum(cut, cut_as_is)
+    on, cut = _as_cut(wk, qa)
     # a quad that scores at least as well in full view is in full view (a card a few px
     # from the frame's edges)
     cut[cut <= scores] = 0.0
@@ -1335,8 +1345,8 @@ def track_document(frame: np.ndarray, prev: np.ndarray, work_side: int = WORK_SI
             return None
         qq = q[None].astype(np.float64)
         s = float(_score_quads(wk, qq)[0])
-        on = _onto_border(wk, qq)
-        s_cut = float(_cut_scores(wk, on)[0])  # the page may run off the frame
+        on, cut = _as_cut(wk, qq)  # the page may run off the frame
+        s_cut = float(cut[0])
         if max(s, s_cut) >= min_score:
             break
     else:

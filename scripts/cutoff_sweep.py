@@ -2,13 +2,14 @@
 """Documents the frame cuts off: found as cut, and never passed by the gates (BENCHMARKS.md).
 
     python scripts/cutoff_sweep.py [--count 70] [--seed 5 --seed 6] [--shared ../shared]
+                                   [--list]
 
 Scenes from the shared generator (../shared/bench/docgen.py: its documents, desks and
 light), each document pushed past one edge of the view, past a corner (two adjacent
 edges), or too long for it (two opposite edges), 10-35 % of it outside. Per kind of cut:
 the mean IoU of the find with the visible part, the share found (IoU >= 0.9), and how many
 frames camera.pipeline.process_image passes with no gate failing: a cut-off document that
-would be accepted, the outcome that must not happen.
+would be accepted, the outcome that must not happen. --list prints each of those frames.
 """
 from __future__ import annotations
 
@@ -35,10 +36,12 @@ KINDS = ["id_card", "certificate", "a4_page"]
 CUTS = ["one", "adjacent", "opposite"]
 
 
-def _docgen(shared: Path):
-    spec = importlib.util.spec_from_file_location("docgen", shared / "bench" / "docgen.py")
-    if spec is None or spec.loader is None:
-        sys.exit(f"no docgen.py under {shared / 'bench'}; pass --shared PATH")
+def _shared_module(shared: Path, name: str):
+    """docgen or score_detect from the shared bench folder."""
+    path = shared / "bench" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if not path.exists() or spec is None or spec.loader is None:
+        sys.exit(f"no {name}.py under {shared / 'bench'}; pass --shared PATH")
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
@@ -80,23 +83,15 @@ def _placed(cut: str, dw: int, dh: int, fw: int, fh: int, rng: random.Random) ->
     return (q + [cx, cy]).astype(np.float32)
 
 
-def _iou(a: np.ndarray | None, b: np.ndarray, size: tuple[int, int]) -> float:
-    if a is None:
-        return 0.0
-    ma = np.zeros(size[::-1], np.uint8)
-    mb = np.zeros_like(ma)
-    cv2.fillPoly(ma, [np.round(np.asarray(a, np.float32)).astype(np.int32)], 1)
-    cv2.fillPoly(mb, [np.round(b).astype(np.int32)], 1)
-    return np.count_nonzero(ma & mb) / max(1, np.count_nonzero(ma | mb))
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--count", type=int, default=70, help="scenes tried per seed")
     ap.add_argument("--seed", type=int, action="append", help="repeatable; default 5 and 6")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--list", action="store_true", help="print each frame passed by the gates")
     a = ap.parse_args()
-    docgen = _docgen(a.shared)
+    docgen = _shared_module(a.shared, "docgen")
+    iou = _shared_module(a.shared, "score_detect").iou
     rows: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     for seed in a.seed or [5, 6]:
         rng = random.Random(seed)
@@ -118,9 +113,15 @@ def main() -> None:
             mask = cv2.warpPerspective(np.full(doc.shape[:2], 255, np.uint8), m, (fw, fh))
             frame = np.where(mask[:, :, None] > 127, warped, frame)
             frame = docgen.photometric(frame, quad, rng)
-            score = _iou(find_document(frame), visible.reshape(-1, 2), (fw, fh))
+            score = iou(find_document(frame), visible.reshape(-1, 2), (fw, fh))
             p = process_image(frame)
-            rows[cut].append((score, p.found and not p.quality.failed))
+            passed = p.found and not p.quality.failed
+            rows[cut].append((score, passed))
+            if passed and a.list:
+                edges = sum(bool(past.any()) for past in (
+                    quad[:, 0] < 0, quad[:, 1] < 0, quad[:, 0] > fw - 1, quad[:, 1] > fh - 1))
+                print(f"passed: seed {seed}, {cut}, {kind} on {desk}, {fw}x{fh}, past {edges} "
+                      f"edge(s) of the view, {seen / (fw * fh):.0%} of it, IoU {score:.2f}")
     print("| cut | frames | mean IoU (visible part) | found (IoU ≥ 0.9) | passed every gate |")
     print("|---|---|---|---|---|")
     for cut in [*CUTS, "all"]:

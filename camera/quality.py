@@ -10,6 +10,8 @@ message catalog translates them):
     "bright"   the document is overexposed (mean luminance > max_brightness)
     "small"    the document fills too little of the frame (area < min_area_fraction)
     "cut_off"  a corner of the document is outside or touching the frame's edge
+    "small_text"  its text lines are too few pixels tall to read (text_height <
+               min_text_height): the camera gave too little resolution for this document
 
 The thresholds are the `[quality]` section of kiosk.toml (same key names as the fields).
 """
@@ -21,13 +23,20 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-ReasonCode = Literal["blur", "glare", "dark", "bright", "small", "cut_off"]
-REASON_CODES: tuple[str, ...] = ("blur", "glare", "dark", "bright", "small", "cut_off")
+from camera.orient import columns, ink_mask, text_lines
+from camera.straighten import measured_size
+
+ReasonCode = Literal["blur", "glare", "dark", "bright", "small", "cut_off", "small_text"]
+REASON_CODES: tuple[str, ...] = ("blur", "glare", "dark", "bright", "small", "cut_off",
+                                 "small_text")
 
 SHARPNESS_LONG_SIDE = 1000  # documents are measured at this long side, whatever their size
 GLARE_LEVEL = 245  # paper this bright (all channels) has lost whatever ink was under it
 GLARE_BUMP = 12  # ... and stands this far above the lamp's smooth fall-off: a reflection
 GLARE_WORK_SIDE = 160
+TEXT_MIN_LINES = 3  # fewer text lines than this: no text to judge (a photo, a blank back)
+TEXT_LINE_SHARE = 25  # the percentile of line heights judged: the smaller print counts
+TEXT_SPARSE = 0.15  # a band with less ink per pixel than this share of the densest is no line
 
 
 class QualityThresholds(BaseModel):
@@ -53,6 +62,10 @@ class QualityThresholds(BaseModel):
         0.003, ge=0, le=0.5,
         description="A corner closer to the frame edge than this share of the frame's shorter "
                     "side counts as cut off.")
+    min_text_height: float = Field(
+        6.0, ge=0,
+        description="Lowest height in pixels, as captured, of the smaller text lines (their "
+                    "25th percentile) accepted; below about 6 px print cannot be read.")
 
 
 class QualityReport(BaseModel):
@@ -63,6 +76,7 @@ class QualityReport(BaseModel):
     brightness: float
     area_fraction: float
     corner_margin: float | None  # None: no quad (a flat scan), nothing can be cut off
+    text_height: float | None = None  # px as captured; None: too few lines, or blurred
     failed: list[ReasonCode] = Field(default_factory=list)
 
     @property
@@ -139,6 +153,42 @@ def glare_fraction(document: np.ndarray) -> float:
     return float(np.count_nonzero(glare)) / b.size
 
 
+def text_height(document: np.ndarray, scale: float = 1.0) -> float | None:
+    """Height in pixels of the document's smaller text lines (the 25th percentile), times
+    `scale` (captured pixels per document pixel, when the document was enlarged); None when
+    fewer than TEXT_MIN_LINES lines are found. The document must be upright (lines
+    horizontal). A line's height, not its glyphs', is measured: Chinese characters break
+    into several marks, a Latin line's ascenders and descenders belong to it."""
+    grey = _grey(document)
+    small = _normalised(grey)  # (the orientation's analysis scale too)
+    ink = ink_mask(small)
+    if not ink.any():
+        return None
+    # per band: its height and its ink density (ink per pixel of the band)
+    bands = np.array([(b - a, ink[a:b, x0:x1].sum() / ((b - a) * (x1 - x0)))
+                      for x0, x1 in columns(ink) for a, b in text_lines(ink[:, x0:x1])],
+                     np.float64).reshape(-1, 2)
+    if len(bands) == 0:
+        return None
+    # the dots over a line of i's, a row of descenders, the dashes of a photo box's side are
+    # bands of sparse ink: not lines of text
+    lines = bands[bands[:, 1] >= TEXT_SPARSE * np.percentile(bands[:, 1], 90), 0]
+    if len(lines) < TEXT_MIN_LINES:
+        return None
+    k = max(grey.shape) / max(small.shape) * scale
+    return float(np.percentile(lines, TEXT_LINE_SHARE)) * k
+
+
+def _captured_scale(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarray) -> float:
+    """Captured pixels per document pixel where the document was enlarged (straightening
+    may enlarge a little), else 1: legibility is the camera's, not the resampling's."""
+    if quad is None:
+        src = float(max(frame.shape[:2]))
+    else:
+        src = max(measured_size(np.asarray(quad, np.float64).reshape(4, 2)))
+    return min(1.0, src / max(1.0, float(max(document.shape[:2]))))
+
+
 def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarray,
                   thresholds: QualityThresholds | None = None) -> QualityReport:
     """Measure `document` (straightened) and its `quad` in `frame`; quad None = a flat scan."""
@@ -159,6 +209,9 @@ def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarr
         area_fraction=round(area, 4),
         corner_margin=None if margin is None else round(margin, 4),
     )
+    if report.sharpness >= t.min_sharpness:  # (blurred print has no height to measure)
+        th = text_height(document, _captured_scale(frame, quad, document))
+        report.text_height = None if th is None else round(th, 1)
     failed: list[ReasonCode] = []
     if report.sharpness < t.min_sharpness:
         failed.append("blur")
@@ -172,5 +225,7 @@ def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarr
         failed.append("small")
     if margin is not None and margin <= t.corner_margin:
         failed.append("cut_off")
+    if report.text_height is not None and report.text_height < t.min_text_height:
+        failed.append("small_text")
     report.failed = failed
     return report

@@ -396,6 +396,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "材料有角超出画面,请整张放入拍摄区域",
         "en": "a corner of the document is outside the frame; place all of it in view",
     },
+    "quality.small_text": {
+        "zh-CN": "字太小,看不清:请让材料占满拍摄区域,或用更高的分辨率重拍",
+        "en": "the text is too small to read; let the document fill the view or capture at "
+              "a higher resolution",
+    },
     # --- receipt -------------------------------------------------------------------------
     "keys.missing": {
         "zh-CN": "找不到本机签名密钥 {path}。请先运行 kiosk init。",

@@ -1,7 +1,9 @@
-"""camera.quality: the gates fire on blurred, glared, dark, small and cut-off captures only."""
+"""camera.quality: the gates fire on blurred, glared, dark, small, cut-off and too coarse
+captures only."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -10,6 +12,8 @@ import pytest
 
 from camera.quality import REASON_CODES, QualityThresholds, check_quality
 from camera.straighten import straighten
+
+REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
 
 FRAME_WH = (1280, 720)
 
@@ -54,6 +58,40 @@ def test_clean_capture_passes():
     r = _check(_on_desk(QUAD))
     assert r.failed == [], r
     assert r.ok
+    assert r.text_height is not None and r.text_height >= 8, r  # lines ~ 12 px as captured
+
+
+def test_small_text_fires_when_the_camera_gives_too_few_pixels():
+    # the same scene from a camera with a third of the resolution: lines about 4 px tall
+    frame = cv2.resize(_on_desk(QUAD), (FRAME_WH[0] // 3, FRAME_WH[1] // 3),
+                       interpolation=cv2.INTER_AREA)
+    r = _check(frame, QUAD / 3)
+    assert r.failed == ["small_text"], r
+    assert r.text_height is not None and r.text_height < 6
+    # straightening it to a bigger image does not make it legible: measured as captured
+    big = check_quality(frame, QUAD / 3, straighten(frame, QUAD / 3, "a4"))
+    assert "small_text" in big.failed, big
+
+
+def test_no_text_is_not_judged():
+    page = np.full((1200, 850, 3), (236, 238, 240), np.uint8)
+    r = _check(_on_desk(QUAD, page))
+    assert r.text_height is None and "small_text" not in r.failed, r
+
+
+@pytest.mark.parametrize(("folder", "index", "fires"), [
+    ("smartdoc2015", 12, True),  # a patent's fine print, A4 at 1080p: about 4 px
+    ("synthdocs", 0, False),  # a phone photo of a page: about 20 px
+])
+def test_small_text_on_real_photos(folder, index, fires):
+    data = REALDOCS / folder
+    if not data.is_dir():
+        pytest.skip(f"shared realdocs not found at {data} (needs ../shared next to the repo)")
+    e = json.loads((data / "manifest.json").read_text())["frames"][index]
+    frame = cv2.imread(str(data / e["file"]))
+    quad = np.float32(e["corners"])
+    r = check_quality(frame, quad, straighten(frame, quad, "a4"))
+    assert ("small_text" in r.failed) is fires, r
 
 
 def test_blur_fires():

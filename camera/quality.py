@@ -12,6 +12,8 @@ message catalog translates them):
     "cut_off"  a corner of the document is outside or touching the frame's edge
     "small_text"  its text lines are too few pixels tall to read (text_height <
                min_text_height): the camera gave too little resolution for this document
+    "wrong_size"  its proportions are not the expected paper's (aspect_error >
+               max_aspect_error): an ID card where an A4 page is asked for
 
 The thresholds are the `[quality]` section of kiosk.toml (same key names as the fields).
 """
@@ -24,11 +26,12 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from camera.orient import columns, ink_mask, text_lines
-from camera.straighten import measured_size
+from camera.straighten import aspect_error, measured_size
 
-ReasonCode = Literal["blur", "glare", "dark", "bright", "small", "cut_off", "small_text"]
+ReasonCode = Literal["blur", "glare", "dark", "bright", "small", "cut_off", "small_text",
+                     "wrong_size"]
 REASON_CODES: tuple[str, ...] = ("blur", "glare", "dark", "bright", "small", "cut_off",
-                                 "small_text")
+                                 "small_text", "wrong_size")
 
 SHARPNESS_LONG_SIDE = 1000  # documents are measured at this long side, whatever their size
 GLARE_LEVEL = 245  # paper this bright (all channels) has lost whatever ink was under it
@@ -66,6 +69,11 @@ class QualityThresholds(BaseModel):
         6.0, ge=0,
         description="Lowest height in pixels, as captured, of the smaller text lines (their "
                     "25th percentile) accepted; below about 6 px print cannot be read.")
+    max_aspect_error: float = Field(
+        0.10, ge=0,
+        description="Largest difference accepted between the document's proportions and its "
+                    "material's paper (0.10 = 10 %; an ID card is 12 % off A4, a US letter "
+                    "page 9 %).")
 
 
 class QualityReport(BaseModel):
@@ -77,6 +85,7 @@ class QualityReport(BaseModel):
     area_fraction: float
     corner_margin: float | None  # None: no quad (a flat scan), nothing can be cut off
     text_height: float | None = None  # px as captured; None: too few lines, or blurred
+    aspect_error: float | None = None  # vs the expected paper; None: no paper or no quad
     failed: list[ReasonCode] = Field(default_factory=list)
 
     @property
@@ -190,8 +199,11 @@ def _captured_scale(frame: np.ndarray, quad: np.ndarray | None, document: np.nda
 
 
 def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarray,
-                  thresholds: QualityThresholds | None = None) -> QualityReport:
-    """Measure `document` (straightened) and its `quad` in `frame`; quad None = a flat scan."""
+                  thresholds: QualityThresholds | None = None,
+                  paper: str | None = None) -> QualityReport:
+    """Measure `document` (straightened) and its `quad` in `frame`; quad None = a flat scan.
+    `paper` (a key of camera.straighten.PAPER_SIZES_MM): the paper the material is printed
+    on, when known."""
     t = thresholds or QualityThresholds()
     fh, fw = frame.shape[:2]
     if quad is None:
@@ -209,6 +221,8 @@ def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarr
         area_fraction=round(area, 4),
         corner_margin=None if margin is None else round(margin, 4),
     )
+    if quad is not None and paper is not None:
+        report.aspect_error = round(aspect_error(quad, paper, (fw, fh)), 3)
     if report.sharpness >= t.min_sharpness:  # (blurred print has no height to measure)
         th = text_height(document, _captured_scale(frame, quad, document))
         report.text_height = None if th is None else round(th, 1)
@@ -227,5 +241,7 @@ def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarr
         failed.append("cut_off")
     if report.text_height is not None and report.text_height < t.min_text_height:
         failed.append("small_text")
+    if report.aspect_error is not None and report.aspect_error > t.max_aspect_error:
+        failed.append("wrong_size")
     report.failed = failed
     return report

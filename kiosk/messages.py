@@ -396,6 +396,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "材料有角超出画面,请整张放入拍摄区域",
         "en": "a corner of the document is outside the frame; place all of it in view",
     },
+    "quality.wrong_size": {
+        "zh-CN": "材料的长宽比例与这类材料的纸张不符,请确认放的是要求的材料",
+        "en": "the document's proportions are not this material's paper; check that it is "
+              "the document asked for",
+    },
     "quality.small_text": {
         "zh-CN": "字太小,看不清:请让材料占满拍摄区域,或用更高的分辨率重拍",
         "en": "the text is too small to read; let the document fill the view or capture at "

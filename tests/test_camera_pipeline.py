@@ -167,3 +167,64 @@ def test_page_running_off_the_frame_is_reported_cut_off():
     visible = np.clip(quad, 0, [1919, 1079])
     assert _iou(p.quad, visible) > 0.9
     assert "cut_off" in p.quality.failed
+
+
+def _projected(w_mm: float, h_mm: float, tilt_deg: float, turn_deg: float,
+               f: float = 1500.0, size=(1920, 1080), dist: float = 650.0) -> np.ndarray:
+    """The corners of a w x h mm rectangle as a pinhole camera (focal f px, principal point at
+    the frame's centre) sees it, tilted about its horizontal axis and turned in its plane."""
+    t, r = np.radians(tilt_deg), np.radians(turn_deg)
+    rz = np.array([[np.cos(r), -np.sin(r), 0], [np.sin(r), np.cos(r), 0], [0, 0, 1]])
+    rx = np.array([[1, 0, 0], [0, np.cos(t), -np.sin(t)], [0, np.sin(t), np.cos(t)]])
+    pts = np.array([[-w_mm, -h_mm, 0], [w_mm, -h_mm, 0], [w_mm, h_mm, 0], [-w_mm, h_mm, 0]]) / 2
+    cam = pts @ (rx @ rz).T + [0, 0, dist]
+    return np.float32(cam[:, :2] / cam[:, 2:] * f + np.array(size) / 2)
+
+
+def test_proportions_follow_the_perspective_not_the_sides():
+    from camera.straighten import aspect_ratio, measured_size
+
+    quad = _projected(210, 297, tilt_deg=40, turn_deg=8)
+    mw, mh = measured_size(quad)
+    assert abs(mh / mw / (297 / 210) - 1) > 0.08  # the sides alone are well off
+    assert abs(aspect_ratio(quad, (1920, 1080)) / (297 / 210) - 1) < 0.01
+    # seen straight down the sides are right, and the same comes out
+    flat = _projected(210, 297, tilt_deg=0, turn_deg=0)
+    assert abs(aspect_ratio(flat, (1920, 1080)) / (297 / 210) - 1) < 0.01
+    h, w = straighten(np.zeros((1080, 1920, 3), np.uint8), quad).shape[:2]
+    assert abs(h / w / (297 / 210) - 1) < 0.02
+
+
+def _card() -> np.ndarray:
+    """An ID-1 card (85.6 x 54 mm at 10 px/mm) with a few lines of print."""
+    img = Image.new("RGB", (856, 540), (236, 232, 220))
+    d = ImageDraw.Draw(img)
+    f = _font(34)
+    for i, line in enumerate(["NAME  WANG XIAOMING", "SEX  M   NATION  HAN",
+                              "BORN  1998 01 05", "ADDRESS  BEIJING HAIDIAN"]):
+        d.text((60, 70 + 80 * i), line, fill=(30, 30, 30), font=f)
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+def test_card_where_a_page_is_expected_is_reported_and_keeps_its_shape():
+    quad = np.float32([[560, 290], [1360, 300], [1355, 805], [555, 795]])
+    frame = on_desk(_card(), quad)
+    wrong = process_image(frame, paper="a4")
+    assert "wrong_size" in wrong.quality.failed, wrong.quality
+    assert wrong.quality.aspect_error > 0.1
+    assert abs(wrong.width / wrong.height / (85.6 / 54) - 1) < 0.03  # not stretched to A4
+    right = process_image(frame, paper="id_card")
+    assert "wrong_size" not in right.quality.failed and right.quality.aspect_error < 0.03
+    assert abs(right.width / right.height / (85.6 / 54) - 1) < 0.01
+
+
+def test_tilted_real_photo_keeps_the_pages_proportions():
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parents[2] / "shared" / "realdocs" / "smartdoc2015"
+    if not data.is_dir():
+        pytest.skip(f"shared realdocs not found at {data} (needs ../shared next to the repo)")
+    e = json.loads((data / "manifest.json").read_text())["frames"][4]  # sides 1:1.09
+    frame = cv2.imread(str(data / e["file"]))
+    h, w = straighten(frame, np.float32(e["corners"])).shape[:2]
+    assert abs(h / w / (297 / 210) - 1) < 0.06  # an A4 page in a hand-held photo

@@ -212,6 +212,17 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "考生 {reg_no} 不需要提交“{name}”。",
         "en": "Candidate {reg_no} does not need “{name}”.",
     },
+    "capture.duplicate": {
+        "zh-CN": "这张图片与已保存的“{name}”第 {index} 张完全相同,不能重复保存"
+                 "(正反面请分别拍摄)。",
+        "en": "This image is identical to “{name}” no. {index}, already stored; the same "
+              "image is not stored twice (capture each side separately).",
+    },
+    "capture.duplicate_batch": {
+        "zh-CN": "这次要保存的图片中有两张完全相同,不能重复保存(正反面请分别拍摄)。",
+        "en": "Two of these images are identical; the same image is not stored twice "
+              "(capture each side separately).",
+    },
     "capture.too_many": {
         "zh-CN": "“{name}”最多 {max} 张,已有 {count} 张,不能再添加 {adding} 张。请先删除不需要的图片。",
         "en": "“{name}” takes at most {max} images; it has {count}, so {adding} more cannot be "

@@ -228,9 +228,19 @@ class Workflow:
                 raise ValueError("image over the byte cap")  # the pipeline guarantees it
         with self.store.transaction() as conn:
             self.check_capture(reg_no, material, len(images))
+            # the same image twice (one photo for both sides of an ID card, a file chosen
+            # twice) is a mistake, never a second document
+            stored = {i.sha256: (m.name, i.index) for m in self.candidate(reg_no).materials.values()
+                      for i in m.images}
+            digests = [hashlib.sha256(img.jpeg).hexdigest() for img in images]
+            for digest in digests:
+                if digest in stored:
+                    name, index = stored[digest]
+                    raise RuleError("capture.duplicate", name=name, index=index)
+            if len(set(digests)) < len(digests):
+                raise RuleError("capture.duplicate_batch")
             at = now()
-            for img in images:
-                digest = hashlib.sha256(img.jpeg).hexdigest()
+            for img, digest in zip(images, digests, strict=True):
                 conn.execute(
                     "INSERT INTO captures (reg_no, material, jpeg, sha256, width, height, size, "
                     "source, quality, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

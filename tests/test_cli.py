@@ -108,6 +108,20 @@ def test_capture_rules(demo_kiosk: KioskDir, photos: list[Path]) -> None:
     assert r.code == 1 and "NOBODY" in r.err
 
 
+def test_the_same_image_twice_is_refused(demo_kiosk: KioskDir, photos: list[Path]) -> None:
+    # one photo chosen for both sides of the ID card, in one command or two
+    r = demo_kiosk.run("capture", REG, "id_doc", photos[1], photos[1])
+    assert r.code == 1 and "完全相同" in r.err, r.err
+    assert status(demo_kiosk)["materials"]["id_doc"]["count"] == 0
+    assert demo_kiosk.run("capture", REG, "id_doc", photos[1]).code == 0
+    r = demo_kiosk.run("capture", REG, "id_doc", photos[1])
+    assert r.code == 1 and "“身份证明”第 1 张" in r.err, r.err
+    r = demo_kiosk.run("capture", REG, "diploma", photos[1])  # nor as another material
+    assert r.code == 1 and "完全相同" in r.err
+    assert demo_kiosk.run("capture", REG, "id_doc", photos[2]).code == 0  # the other side
+    assert status(demo_kiosk)["materials"]["id_doc"]["count"] == 2
+
+
 def test_submit_lists_exactly_what_is_missing(demo_kiosk: KioskDir,
                                               photos: list[Path]) -> None:
     assert demo_kiosk.run("capture", REG, "notice", photos[0]).code == 0

@@ -115,8 +115,13 @@ def work(run, out):
             m = (short or [m for m in open_ if m.count < m.max])[0]
             n = rng.randint(1, min(2, m.max - m.count))
             batch = [rng.choice(files) for _ in range(n)]
-            stored = wf.add_captures(reg, m.code, [NewCapture(b, w, h, "test", {"run": run})
-                                                   for b, w, h in batch])
+            # each capture a different image (the same one twice is refused): a JPEG
+            # comment segment after SOI naming this capture
+            stored = wf.add_captures(reg, m.code, [
+                NewCapture(b[:2] + b"\xff\xfe" + (len(tag) + 2).to_bytes(2, "big") + tag + b[2:],
+                           w, h, "test", {"run": run})
+                for k, (b, w, h) in enumerate(batch)
+                for tag in [f"run {run} at {time.monotonic_ns()} image {k}".encode()]])
             for img in stored:
                 say("STORED", img.capture_id, img.sha256)
         else:

@@ -328,6 +328,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "      {index}. {width}×{height} {size} 字节 {lock} {sha}",
         "en": "      {index}. {width}×{height} {size} bytes {lock} {sha}",
     },
+    "status.image_quality": {
+        "zh-CN": "         注意:{reasons}",
+        "en": "         check: {reasons}",
+    },
     "status.summary": {
         "zh-CN": "共 {count} 名考生;各状态:{states};待同步 {pending} 条。",
         "en": "{count} candidates; by state: {states}; {pending} outbox entries pending.",
@@ -382,6 +386,10 @@ CATALOG: dict[str, dict[str, str]] = {
     "image.unreadable": {
         "zh-CN": "无法读取文件 {file}({detail})。", "en": "Cannot read {file} ({detail})."},
     "image.missing": {"zh-CN": "找不到文件 {file}。", "en": "File {file} not found."},
+    "image.is_dir": {
+        "zh-CN": "{file} 是文件夹,不是图片文件。请给出图片文件本身。",
+        "en": "{file} is a folder, not an image file. Name the image files themselves.",
+    },
     # --- quality gates (camera.quality reason codes) -------------------------------------
     "quality.blur": {
         "zh-CN": "图像模糊,请放稳材料、保持不动后重拍",

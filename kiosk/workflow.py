@@ -204,18 +204,24 @@ class Workflow:
     def check_capture(self, reg_no: str, material: str, adding: int = 1) -> MaterialView:
         """Refuse before any image work when these images could not be stored."""
         view = self.candidate(reg_no)
+        mat = self._material(view, material)
+        if not mat.editable:
+            raise self._locked(view, mat)
+        if mat.count + adding > mat.max:
+            raise RuleError("capture.too_many", name=mat.name, max=mat.max, count=mat.count,
+                            adding=adding)
+        return mat
+
+    def _material(self, view: CandidateView, material: str) -> MaterialView:
+        """The candidate's material by code; an unknown code (input) and a material this
+        candidate does not need (a rule) are refused apart."""
         mat = view.materials.get(material)
         if mat is None or (mat.max == 0 and not mat.images):
             known = self.catalog.get(material)
             if known is None:
                 raise InputError("material.unknown", code=material,
                                  allowed=", ".join(m.code for m in self.catalog.materials))
-            raise RuleError("material.not_needed", reg_no=reg_no, name=known.name)
-        if not mat.editable:
-            raise self._locked(view, mat)
-        if mat.count + adding > mat.max:
-            raise RuleError("capture.too_many", name=mat.name, max=mat.max, count=mat.count,
-                            adding=adding)
+            raise RuleError("material.not_needed", reg_no=view.reg_no, name=known.name)
         return mat
 
     def add_captures(self, reg_no: str, material: str,
@@ -263,10 +269,7 @@ class Workflow:
     def delete_capture(self, reg_no: str, material: str, index: int) -> ImageView:
         with self.store.transaction() as conn:
             view = self.candidate(reg_no)
-            mat = view.materials.get(material)
-            if mat is None:
-                raise InputError("material.unknown", code=material,
-                                 allowed=", ".join(view.materials))
+            mat = self._material(view, material)
             if not 1 <= index <= mat.count:
                 raise RuleError("delete.index", name=mat.name, index=index, count=mat.count)
             image = mat.images[index - 1]

@@ -89,7 +89,8 @@ def test_unreadable_files_are_refused_and_nothing_is_stored(demo_kiosk: KioskDir
     Image.new("1", (50_000, 50_000)).save(bomb)  # a few kB declaring 2.5 gigapixels
     assert bomb.stat().st_size < 1_000_000
     for bad, word in ((empty, "空文件"), (text, "不是可识别的图片"), (truncated, "不完整"),
-                      (bomb, "过大"), (tmp_path / "absent.jpg", "找不到")):
+                      (bomb, "过大"), (tmp_path / "absent.jpg", "找不到"),
+                      (tmp_path, "是文件夹")):
         r = demo_kiosk.run("capture", REG, "diploma", good, bad)
         assert r.code == 2, (bad, r.err)
         assert word in r.err and "Traceback" not in r.err
@@ -106,6 +107,25 @@ def test_capture_rules(demo_kiosk: KioskDir, photos: list[Path]) -> None:
     assert r.code == 1 and "不需要" in r.err
     r = demo_kiosk.run("capture", "NOBODY", "notice", photos[0])
     assert r.code == 1 and "NOBODY" in r.err
+    # delete says the same as capture about a material the candidate does not need
+    r = demo_kiosk.run("delete", REG, "tcm_cert", "1")
+    assert r.code == 1 and "不需要" in r.err, r.err
+    r = demo_kiosk.run("delete", REG, "passport_scan", "1")
+    assert r.code == 2 and "notice" in r.err
+
+
+def test_a_failed_gate_is_said_at_capture_and_shown_by_status(demo_kiosk: KioskDir,
+                                                              tmp_path: Path) -> None:
+    import cv2
+
+    blurred = cv2.GaussianBlur(page_on_desk(7, size=(960, 720), paper=(420, 560)), (0, 0), 6)
+    f = jpeg_file(tmp_path / "shaky.jpg", blurred)
+    r = demo_kiosk.run("capture", REG, "diploma", f)
+    assert r.code == 0 and "图像模糊" in r.err, r.err  # stored, with the warning
+    r = demo_kiosk.run("status", REG)
+    lines = r.out.splitlines()
+    at = next(i for i, line in enumerate(lines) if "学历证书" in line)
+    assert "注意" in lines[at + 2] and "图像模糊" in lines[at + 2], lines[at:at + 3]
 
 
 def test_the_same_image_twice_is_refused(demo_kiosk: KioskDir, photos: list[Path]) -> None:

@@ -118,6 +118,14 @@ def cmd_materials(ctx: Context, args: argparse.Namespace) -> int:
 
 
 # --- capture -------------------------------------------------------------------------------
+def _quality_reasons(ctx: Context, quality: dict) -> str:
+    """The failed quality gates of a stored capture's report, in words ("" when none). A
+    flat scan (no document found) fills its frame: "small" says nothing there."""
+    failed = [f for f in quality.get("failed", [])
+              if quality.get("found", True) or f != "small"]
+    return "; ".join(ctx.msg(f"quality.{f}") for f in failed)
+
+
 def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
     from camera.imageio import ImageError, load_image
     from camera.pipeline import process_image
@@ -129,6 +137,8 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
     # Every file is read and processed before anything is stored: all or nothing.
     for name in args.files:
         path = Path(name)
+        if path.is_dir():
+            raise InputError("image.is_dir", file=name)
         if not path.is_file():
             raise InputError("image.missing", file=name)
         try:
@@ -138,15 +148,14 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
         except OSError as exc:  # unreadable: permissions, a vanished file, an I/O error
             raise InputError("image.unreadable", file=name, detail=exc.strerror or "") from None
         result = process_image(frame, paper=mat.paper, thresholds=thresholds)
+        quality = {**result.quality.to_dict(), "found": result.found,
+                   "rotation": result.rotation}
         if not result.found:
             ctx.warn("capture.no_document", file=name)
-        failed = [f for f in result.quality.failed if result.found or f != "small"]
-        if failed:
-            ctx.warn("capture.quality", file=name,
-                     reasons="; ".join(ctx.msg(f"quality.{f}") for f in failed))
+        if reasons := _quality_reasons(ctx, quality):
+            ctx.warn("capture.quality", file=name, reasons=reasons)
         ready.append(NewCapture(result.jpeg, result.width, result.height, f"file:{path.name}",
-                                {**result.quality.to_dict(), "found": result.found,
-                                 "rotation": result.rotation}))
+                                quality))
     stored = wf.add_captures(args.reg_no, args.material, ready)
     for img in stored:
         ctx.say("capture.stored", name=mat.name, index=img.index, width=img.width,
@@ -245,6 +254,8 @@ def _print_candidate(ctx: Context, v: CandidateView, detailed: bool) -> None:
                            "lock.locked" if i.locked else "lock.open")
             ctx.say("status.image", index=i.index, width=i.width, height=i.height, size=i.size,
                     lock=lock, sha=i.sha256[:12])
+            if reasons := _quality_reasons(ctx, i.quality):  # what the reviewer should look at
+                ctx.say("status.image_quality", reasons=reasons)
 
 
 # --- audit ---------------------------------------------------------------------------------

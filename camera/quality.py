@@ -37,6 +37,9 @@ SHARPNESS_LONG_SIDE = 1000  # documents are measured at this long side, whatever
 GLARE_LEVEL = 245  # paper this bright (all channels) has lost whatever ink was under it
 GLARE_BUMP = 12  # ... and stands this far above the lamp's smooth fall-off: a reflection
 GLARE_WORK_SIDE = 160
+GLARE_INKED = 225  # a block this dark somewhere holds print (or what glare left of it)
+GLARE_CRISP = 120  # ... this dark, print a reflection has not washed out
+GLARE_CRISP_SHARE = 0.7  # a bright spot whose print is this crisp is lit paper, not glare
 TEXT_MIN_LINES = 3  # fewer text lines than this: no text to judge (a photo, a blank back)
 TEXT_LINE_SHARE = 25  # the percentile of line heights judged: the smaller print counts
 TEXT_SPARSE = 0.15  # a band with less ink per pixel than this share of the densest is no line
@@ -135,7 +138,9 @@ def glare_fraction(document: np.ndarray) -> float:
     The paper's own light is estimated with the ink closed away, a plane is fitted to it
     (the smooth fall-off of the lamp) and glare is where the paper is clipped to white AND
     stands well above that plane. Paper that is simply white everywhere (a flatbed scan,
-    or clipped by a lamp gradient) is not glare.
+    or clipped by a lamp gradient) is not glare; nor is a bright spot whose print stays as
+    dark as ink (paper lit beside a shadow, which pulled the plane down): glare is what
+    washes the print under it out.
     """
     white = document if document.ndim == 2 else document.min(axis=2)  # colourless brightness
     h, w = white.shape
@@ -158,8 +163,25 @@ def glare_fraction(document: np.ndarray) -> float:
         if nxt.sum() < 10:
             break
         use = nxt
-    glare = (b >= GLARE_LEVEL) & (resid > GLARE_BUMP)
-    return float(np.count_nonzero(glare)) / b.size
+    glare = ((b >= GLARE_LEVEL) & (resid > GLARE_BUMP)).reshape(paper.shape).astype(np.uint8)
+    if not glare.any():
+        return 0.0
+    # the darkest of each work pixel's 4x4 block at four times the size: print shows there
+    hs, ws = paper.shape
+    lo = cv2.resize(white, (ws * 4, hs * 4), interpolation=cv2.INTER_AREA
+                    ).reshape(hs, 4, ws, 4).min(axis=(1, 3))
+    n, labels = cv2.connectedComponents(glare, connectivity=8)
+    area = 0
+    for k in range(1, n):
+        spot = labels == k
+        inked = np.count_nonzero(spot & (lo < GLARE_INKED))
+        crisp = np.count_nonzero(spot & (lo < GLARE_CRISP))
+        # print under it as dark as ink is: paper lit brighter than a shadow beside it (the
+        # lamp plane was fitted to the shadow), not a reflection washing the print out
+        if inked >= 5 and crisp >= GLARE_CRISP_SHARE * inked:
+            continue
+        area += np.count_nonzero(spot) - crisp
+    return float(area) / b.size
 
 
 def text_height(document: np.ndarray, scale: float = 1.0) -> float | None:

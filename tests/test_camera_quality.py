@@ -111,6 +111,18 @@ def test_glare_fires():
     assert r.glare_fraction > 0.02
 
 
+def test_paper_lit_beside_a_shadow_is_not_glare():
+    # a hand's shadow over the page's left part, the rest lit until the paper clips: the
+    # print there stays black, nothing is washed out
+    frame = _on_desk(QUAD).astype(np.float32)
+    shade = np.ones(frame.shape[:2], np.float32)
+    shade[:, :650] = 0.55
+    shade = cv2.GaussianBlur(shade, (0, 0), 8)
+    lit = np.clip(frame * shade[:, :, None] * 1.15, 0, 255).astype(np.uint8)
+    r = _check(lit)
+    assert "glare" not in r.failed and r.glare_fraction < 0.005, r
+
+
 def test_dark_fires():
     frame = (_on_desk(QUAD) * 0.2).astype(np.uint8)
     assert "dark" in _check(frame).failed

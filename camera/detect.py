@@ -2,9 +2,10 @@
 
 How (measure before changing; see tests/test_camera_detect.py and the shared scorers):
 1. Work on a copy shrunk to 640 px on its long side (YCrCb, chroma stretched). Cues propose
-   rough quads: regions enclosed by a colour-edge map (two thresholds and scales) and by a
-   chromaticity-edge map (chroma / luma: a shadow across a page leaves it unchanged), and
-   quads assembled from straight edge pieces grouped into lines.
+   rough quads, cheapest first (a clean, large quad ends the search, see 2): regions
+   enclosed by a colour-edge map of the working copy; then those of a stricter one at half
+   size and of a chromaticity-edge map (chroma / luma: a shadow across a page leaves it
+   unchanged); then quads assembled from straight edge pieces grouped into lines.
 2. Each candidate is scored on the small copy, side by side: the colour just inside must step
    to the colour just outside, the step must be clean (two flat strips: texture such as wood
    grain or a checker is not), sharp (the soft edge of a shadow is not) and of the same sign
@@ -353,24 +354,27 @@ def _line_quads(segs: np.ndarray, w: int, h: int, min_area: float,
     return [corners[i].astype(np.float32) for i in best if score[i] > 0.05**4]
 
 
-def _candidates(wk: _Work) -> tuple[list[np.ndarray], np.ndarray]:
-    """Rough quads (working-copy pixels) of regions enclosed by a colour-edge map (a page
-    inside its outline), from a sensitive pass on the working copy and a stricter one at half
-    size (texture averages out there); and the latter edge map, for `_segments` when the
-    line cue is needed. cv2.Canny on 3 channels keeps, per pixel, the strongest channel."""
-    feat = wk.feat
-    h, w = feat.shape[:2]
-    min_area = MIN_AREA * h * w
-    half = cv2.resize(feat, (max(8, w // 2), max(8, h // 2)), interpolation=cv2.INTER_AREA)
-    maps = [cv2.Canny(img, hi * 0.5, hi, L2gradient=True)
-            for hi, img in zip(_CANNY, (feat, half), strict=True)]
-    maps.append(_chroma_edges(half))
-    cands: list[np.ndarray] = []
-    for edges in maps:
-        k = w / edges.shape[1]
-        closed = cv2.dilate(edges, np.ones((3, 3), np.uint8))
-        cands += [(q + 0.5) * k - 0.5 for q in _region_quads(255 - closed, min_area / k**2)]
-    return cands, maps[1]  # the half-size edge map: straight pieces come from it if needed
+def _canny(img: np.ndarray, hi: float) -> np.ndarray:
+    """Canny (low threshold half the high one); on 3 channels it keeps, per pixel, the
+    strongest channel's gradient."""
+    return cv2.Canny(img, hi * 0.5, hi, L2gradient=True)
+
+
+def _half_maps(wk: _Work) -> tuple[np.ndarray, np.ndarray]:
+    """Edge maps at half size: a strict colour one (texture averages out there) and one of
+    the chromaticity."""
+    h, w = wk.feat.shape[:2]
+    half = cv2.resize(wk.feat, (max(8, w // 2), max(8, h // 2)), interpolation=cv2.INTER_AREA)
+    return _canny(half, _CANNY[1]), _chroma_edges(half)
+
+
+def _regions(wk: _Work, edges: np.ndarray) -> list[np.ndarray]:
+    """Rough quads (working-copy pixels) of the regions an edge map encloses (a page inside
+    its outline)."""
+    h, w = wk.feat.shape[:2]
+    k = w / edges.shape[1]
+    closed = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    return [(q + 0.5) * k - 0.5 for q in _region_quads(255 - closed, MIN_AREA * h * w / k**2)]
 
 
 def _chroma_edges(feat: np.ndarray) -> np.ndarray:
@@ -380,9 +384,8 @@ def _chroma_edges(feat: np.ndarray) -> np.ndarray:
     f = feat.astype(np.float32)
     chroma = (f[..., 1:] - 128.0) / np.maximum(f[..., :1], 24.0) * _CHROMA_GAIN + 128.0
     chroma = np.clip(chroma, 0, 255).astype(np.uint8)
-    hi = _CANNY[1]
-    return np.bitwise_or(*(cv2.Canny(np.ascontiguousarray(chroma[..., c]), hi * 0.5, hi,
-                                     L2gradient=True) for c in (0, 1)))
+    return np.bitwise_or(*(_canny(np.ascontiguousarray(chroma[..., c]), _CANNY[1])
+                           for c in (0, 1)))
 
 
 # ----------------------------------------------------------------------------- scoring
@@ -882,15 +885,36 @@ def _clean_choice(frame: np.ndarray, wk: _Work, qa: np.ndarray, scores: np.ndarr
                      or _clean_at_twice(_kept(frame, wk, qa[b:b + 1])[0])))
 
 
+_HUE_STEP = 10.0  # chromaticity step (_chroma_edges' units) across every side: the quick path
+
+
+def _hue_sides(wk: _Work, q: np.ndarray) -> bool:
+    """Every side of q changes the chromaticity across it: no side can be a shadow's edge
+    (a shadow darkens without changing the hue)."""
+    qq = q[None]
+    _, col = _side_scores(wk, qq, qq[:, _NEXT], qq.mean(axis=1)[:, None, :], parts=True)
+    c = col[0].astype(np.float64)  # (4, 2, 3): inside, outside
+    chroma = (c[..., 1:] - 128.0) / np.maximum(c[..., :1], 24.0) * _CHROMA_GAIN
+    step = np.abs(chroma[:, 0] - chroma[:, 1]).max(axis=1)
+    return bool((step >= _HUE_STEP).all())
+
+
 def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
             fallback: bool = False) -> Detection | None:
     h, w = wk.feat.shape[:2]
-    regions, half_edges = _candidates(wk)
-    qa, scores = _snap(wk, regions)
+    # regions enclosed by the sensitive colour-edge map of the working copy first
+    first = _regions(wk, _canny(wk.feat, _CANNY[0]))
+    qa, scores = _snap(wk, first)
     # a clean, large region: skip the costlier cues (small ones may be the photo on a card)
-    # if it is what would be chosen, and its edges stay sharp at twice the resolution (a
-    # quad with a shadow for a side does not)
-    easy = _clean_choice(frame, wk, qa, scores)
+    # if it is what would be chosen, its edges stay sharp at twice the resolution (a quad
+    # with a shadow for a side does not) and each of its sides changes the hue (a sharp
+    # shadow's edge, sharp at any resolution, does not; the chromaticity map below finds
+    # the page's outline across it)
+    easy = _clean_choice(frame, wk, qa, scores) and _hue_sides(wk, qa[_select(wk, qa, scores)])
+    if not easy:  # then with the half-size maps' regions too
+        half_edges, chroma_edges = _half_maps(wk)
+        qa, scores = _snap(wk, first + _regions(wk, half_edges) + _regions(wk, chroma_edges))
+        easy = _clean_choice(frame, wk, qa, scores)
     extra: list[np.ndarray] = []
     region: tuple[np.ndarray | None, float] = (None, 0.0)  # best paper-colour region quad
     if not easy:

@@ -9,7 +9,7 @@ import numpy as np
 from camera.compress import as_bgr8, compress
 from camera.orient import orientation
 from camera.quality import QualityReport, QualityThresholds, check_quality
-from camera.straighten import aspect_error, order_quad, straighten
+from camera.straighten import order_quad, straighten
 
 _ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
@@ -50,8 +50,9 @@ def process_image(frame: np.ndarray, paper: str | None = None, max_bytes: int = 
     """detect → straighten → orient → quality gates → compress, for one BGR frame.
 
     `paper` is a key of camera.straighten.PAPER_SIZES_MM ("id_card", "a4", ...) or None
-    (the aspect ratio then follows the quad's proportions; so it does, and the report says
-    "wrong_size", when those are not the paper's). If no document is found the
+    (the aspect ratio then follows the quad's proportions). Proportions far from the paper's
+    are reported ("wrong_size": perhaps another document) but the paper's are kept: the
+    estimate from a photo can be off, the paper's size is known. If no document is found the
     whole frame is taken as an already flat scan (found=False).
     """
     frame = as_bgr8(frame)
@@ -59,10 +60,7 @@ def process_image(frame: np.ndarray, paper: str | None = None, max_bytes: int = 
         frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
     t = thresholds or QualityThresholds()
     quad = _find(frame)
-    shape = None if quad is None else paper
-    if shape is not None and aspect_error(quad, shape, frame.shape[1::-1]) > t.max_aspect_error:
-        shape = None  # not that paper (reported below): keep its own proportions
-    flat = straighten(frame, quad, shape)
+    flat = straighten(frame, quad, paper if quad is not None else None)
     turn = orientation(flat)
     upright = rotate(flat, turn)
     report = check_quality(frame, quad, upright, t, paper)

@@ -25,7 +25,7 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from camera.orient import columns, ink_mask, text_lines
+from camera.orient import ink_mask, text_lines
 from camera.straighten import aspect_error, measured_size
 
 ReasonCode = Literal["blur", "glare", "dark", "bright", "small", "cut_off", "small_text",
@@ -40,9 +40,11 @@ GLARE_WORK_SIDE = 160
 GLARE_INKED = 225  # a block this dark somewhere holds print (or what glare left of it)
 GLARE_CRISP = 120  # ... this dark, print a reflection has not washed out
 GLARE_CRISP_SHARE = 0.7  # a bright spot whose print is this crisp is lit paper, not glare
+TEXT_STRIPS = 4  # the page is read in this many vertical strips (see text_height)
 TEXT_MIN_LINES = 3  # fewer text lines than this: no text to judge (a photo, a blank back)
 TEXT_LINE_SHARE = 25  # the percentile of line heights judged: the smaller print counts
 TEXT_SPARSE = 0.15  # a band with less ink per pixel than this share of the densest is no line
+TEXT_MIN_DENSITY = 0.02  # ... nor with less than this (a blank page's stray marks)
 
 
 class QualityThresholds(BaseModel):
@@ -187,7 +189,7 @@ def glare_fraction(document: np.ndarray) -> float:
 def text_height(document: np.ndarray, scale: float = 1.0) -> float | None:
     """Height in pixels of the document's smaller text lines (the 25th percentile), times
     `scale` (captured pixels per document pixel, when the document was enlarged); None when
-    fewer than TEXT_MIN_LINES lines are found. The document must be upright (lines
+    no strip of the page holds TEXT_MIN_LINES lines. The document must be upright (lines
     horizontal). A line's height, not its glyphs', is measured: Chinese characters break
     into several marks, a Latin line's ascenders and descenders belong to it."""
     grey = _grey(document)
@@ -195,19 +197,24 @@ def text_height(document: np.ndarray, scale: float = 1.0) -> float | None:
     ink = ink_mask(small)
     if not ink.any():
         return None
+    # in narrow strips: lines of columns that do not line up, or a slight skew left by
+    # the straightening, would merge into tall bands across the page's width
+    w = ink.shape[1]
+    strips = [(w * i // TEXT_STRIPS, w * (i + 1) // TEXT_STRIPS) for i in range(TEXT_STRIPS)]
     # per band: its height and its ink density (ink per pixel of the band)
-    bands = np.array([(b - a, ink[a:b, x0:x1].sum() / ((b - a) * (x1 - x0)))
-                      for x0, x1 in columns(ink) for a, b in text_lines(ink[:, x0:x1])],
-                     np.float64).reshape(-1, 2)
-    if len(bands) == 0:
+    per_strip = [[(b - a, ink[a:b, x0:x1].sum() / ((b - a) * (x1 - x0)))
+                  for a, b in text_lines(ink[:, x0:x1])] for x0, x1 in strips if x1 > x0]
+    if max(len(p) for p in per_strip) < TEXT_MIN_LINES:  # (a title alone crosses all strips)
         return None
-    # the dots over a line of i's, a row of descenders, the dashes of a photo box's side are
-    # bands of sparse ink: not lines of text
-    lines = bands[bands[:, 1] >= TEXT_SPARSE * np.percentile(bands[:, 1], 90), 0]
-    if len(lines) < TEXT_MIN_LINES:
+    bands = np.array([b for p in per_strip for b in p], np.float64)
+    # not lines of text: bands of sparse ink (a row of descenders, the dashes of a photo
+    # box's side, the desk's grain at a blank page's rough edge)
+    dense = (bands[:, 1] >= TEXT_SPARSE * np.percentile(bands[:, 1], 90)) \
+        & (bands[:, 1] >= TEXT_MIN_DENSITY)
+    if np.count_nonzero(dense) < TEXT_MIN_LINES:
         return None
     k = max(grey.shape) / max(small.shape) * scale
-    return float(np.percentile(lines, TEXT_LINE_SHARE)) * k
+    return float(np.percentile(bands[dense, 0], TEXT_LINE_SHARE)) * k
 
 
 def _captured_scale(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarray) -> float:

@@ -40,43 +40,49 @@ def measured_size(quad: np.ndarray) -> tuple[float, float]:
     return float(w), float(h)
 
 
-MAX_FOCAL = 3.0  # focal lengths (px) above this many frame sides (no lens without a long zoom):
-#                 a view nearly straight down, whose estimate is unstable
+# Focal lengths (px, per the frame's long side) of the cameras documents are photographed
+# with: phones and webcams 0.7-1.2, SmartDoc's 0.75-1.0 (as measured from its quads).
+FOCAL_RANGE = (0.5, 1.5)  # an estimate outside this is noise (nearly straight-down views)
+FOCAL_TYPICAL = 0.85  # used where the quad cannot tell (one pair of sides parallel)
 
 
 def aspect_ratio(quad: np.ndarray, frame_wh: tuple[int, int] | None = None) -> float:
-    """Height / width of the rectangle the quad (clockwise from the top-left) shows.
+    """Height / width of the rectangle the quad shows (its corners in any order).
 
     With the frame's size: through the perspective (Zhang & He, "Whiteboard scanning and
-    image enhancement", 2007): the camera's focal length follows from the quad's two
-    vanishing points (principal point at the frame's centre), and with it the rectangle's
-    true proportions; a tilted hand-held photo of an A4 page whose sides measure 1:1.09 comes
-    out 1:1.35. Without it, or when the view is nearly straight down (a document camera:
-    the vanishing points run off to infinity and the estimate with them), the ratio of the
-    mean side lengths, which is right there."""
-    mw, mh = measured_size(quad)
+    image enhancement", 2007), principal point at the frame's centre: the camera's focal
+    length from the quad's two vanishing points, and with it the rectangle's proportions; a
+    tilted hand-held photo of an A4 page whose sides measure 1:1.09 comes out 1:1.35. Where
+    the quad cannot tell the focal length (a pair of sides parallel: a page square to a
+    camera tilted towards it; or an estimate no lens has: a view nearly straight down, where
+    the focal length hardly matters) a typical one stands in. Without the frame's size, the
+    ratio of the mean side lengths (right for a view straight down: a document camera)."""
+    q = order_quad(quad).astype(np.float64)
+    mw, mh = measured_size(q)
     sides = mh / max(mw, 1e-9)
     if frame_wh is None:
-        return sides
+        return max(sides, 1e-6)
     u0, v0 = frame_wh[0] / 2.0, frame_wh[1] / 2.0
-    tl, tr, br, bl = (np.array([x, y, 1.0]) for x, y in np.asarray(quad, np.float64))
+    tl, tr, br, bl = (np.array([x, y, 1.0]) for x, y in q)
     d = np.cross(tl, br)
     den2, den3 = float(np.cross(tr, br) @ bl), float(np.cross(bl, br) @ tr)
-    if abs(den2) < 1e-9 or abs(den3) < 1e-9:
-        return sides
+    if abs(den2) < 1e-9 or abs(den3) < 1e-9:  # three corners on a line
+        return max(sides, 1e-6)
     n2 = float(d @ bl) / den2 * tr - tl  # the rectangle's sides, up to the camera matrix
     n3 = float(d @ tr) / den3 * bl - tl
     w2 = n2[2] * n3[2]
-    if abs(w2) < 1e-12:  # parallel sides: an affine view
-        return sides
-    f2 = -((n2[0] * n3[0] - (n2[0] * n3[2] + n2[2] * n3[0]) * u0 + w2 * u0 * u0)
-           + (n2[1] * n3[1] - (n2[1] * n3[2] + n2[2] * n3[1]) * v0 + w2 * v0 * v0)) / w2
-    if not 0 < f2 < (MAX_FOCAL * max(frame_wh)) ** 2:
-        return sides
-    ai = np.linalg.inv(np.array([[f2 ** 0.5, 0, u0], [0, f2 ** 0.5, v0], [0, 0, 1.0]]))
+    long_side = float(max(frame_wh))
+    lo, hi = (k * long_side for k in FOCAL_RANGE)
+    f = FOCAL_TYPICAL * long_side
+    if abs(w2) > 1e-12:
+        f2 = -((n2[0] * n3[0] - (n2[0] * n3[2] + n2[2] * n3[0]) * u0 + w2 * u0 * u0)
+               + (n2[1] * n3[1] - (n2[1] * n3[2] + n2[2] * n3[1]) * v0 + w2 * v0 * v0)) / w2
+        if lo * lo < f2 < hi * hi:
+            f = f2 ** 0.5
+    ai = np.linalg.inv(np.array([[f, 0, u0], [0, f, v0], [0, 0, 1.0]]))
     b = ai.T @ ai
     wr, hr = float(n2 @ b @ n2), float(n3 @ b @ n3)
-    return (hr / wr) ** 0.5 if wr > 0 and hr > 0 else sides
+    return (hr / wr) ** 0.5 if wr > 0 and hr > 0 else max(sides, 1e-6)
 
 
 def output_size(quad: np.ndarray, paper: str | None = None,
@@ -84,7 +90,7 @@ def output_size(quad: np.ndarray, paper: str | None = None,
     """Output (width, height): the paper's aspect when known, else the one the quad shows
     (see aspect_ratio), oriented like the quad."""
     mw, mh = measured_size(quad)
-    r = aspect_ratio(quad, frame_wh)
+    r = aspect_ratio(quad, frame_wh)  # (> 0)
     if paper is not None:
         ratio = paper_ratio(paper)
         long_px = TARGET_LONG_SIDE[paper]
@@ -109,9 +115,16 @@ def paper_ratio(paper: str) -> float:
 def aspect_error(quad: np.ndarray, paper: str, frame_wh: tuple[int, int] | None = None
                  ) -> float:
     """How far the proportions the quad shows are from the paper's: 0.12 = 12 % off (an
-    ID card, 1:1.585, where an A4 page, 1:1.414, is expected)."""
-    r = aspect_ratio(quad, frame_wh)
-    return float(np.exp(abs(np.log(max(r, 1 / r) / paper_ratio(paper)))) - 1)
+    ID card, 1:1.585, where an A4 page, 1:1.414, is expected). The smaller of the errors
+    through the perspective and by the side lengths: a warning needs both (each alone is
+    off now and then: the perspective with a corner a pixel off in a near-degenerate view,
+    the sides in any tilted one)."""
+    want = paper_ratio(paper)
+
+    def err(r: float) -> float:
+        return float(np.exp(abs(np.log(max(r, 1 / r) / want))) - 1)
+
+    return min(err(aspect_ratio(quad, frame_wh)), err(aspect_ratio(quad)))
 
 
 def straighten(frame: np.ndarray, quad: np.ndarray | None, paper: str | None = None) -> np.ndarray:

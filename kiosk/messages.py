@@ -213,10 +213,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Candidate {reg_no} does not need “{name}”.",
     },
     "capture.duplicate": {
-        "zh-CN": "这张图片与已保存的“{name}”第 {index} 张完全相同,不能重复保存"
-                 "(正反面请分别拍摄)。",
+        "zh-CN": "这张图片与已保存的“{name}”第 {index} 张完全相同,不能重复保存。"
+                 "要换一张,请先删除原来那张;证件正反面请分别拍摄。",
         "en": "This image is identical to “{name}” no. {index}, already stored; the same "
-              "image is not stored twice (capture each side separately).",
+              "image is not stored twice. To replace it, delete the stored one first; "
+              "capture each side of an ID separately.",
     },
     "capture.duplicate_batch": {
         "zh-CN": "这次要保存的图片中有两张完全相同,不能重复保存(正反面请分别拍摄)。",

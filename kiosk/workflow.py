@@ -236,15 +236,25 @@ class Workflow:
             self.check_capture(reg_no, material, len(images))
             # the same image twice (one photo for both sides of an ID card, a file chosen
             # twice) is a mistake, never a second document
-            stored = {i.sha256: (m.name, i.index) for m in self.candidate(reg_no).materials.values()
-                      for i in m.images}
+            # (by the stored image and by the file it came from: one file stored as two
+            # materials of different paper sizes gives two different images)
+            stored: dict[str, tuple[str, int]] = {}
+            for m in self.candidate(reg_no).materials.values():
+                for i in m.images:
+                    for key in (i.sha256, i.quality.get("source_sha256")):
+                        if key:
+                            stored[key] = (m.name, i.index)
             digests = [hashlib.sha256(img.jpeg).hexdigest() for img in images]
-            for digest in digests:
-                if digest in stored:
-                    name, index = stored[digest]
-                    raise RuleError("capture.duplicate", name=name, index=index)
-            if len(set(digests)) < len(digests):
-                raise RuleError("capture.duplicate_batch")
+            seen: set[str] = set()
+            for img, digest in zip(images, digests, strict=True):
+                keys = {digest, img.quality.get("source_sha256")} - {None}
+                for key in keys:
+                    if key in stored:
+                        name, index = stored[key]
+                        raise RuleError("capture.duplicate", name=name, index=index)
+                if keys & seen:
+                    raise RuleError("capture.duplicate_batch")
+                seen |= keys
             at = now()
             for img, digest in zip(images, digests, strict=True):
                 conn.execute(

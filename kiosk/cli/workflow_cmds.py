@@ -3,6 +3,7 @@ review, status, audit verify."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -142,6 +143,7 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
         if not path.is_file():
             raise InputError("image.missing", file=name)
         try:
+            source_sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
             frame = load_image(path)
         except ImageError as exc:
             raise InputError(f"image.{exc.code}", file=name) from None
@@ -149,7 +151,7 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
             raise InputError("image.unreadable", file=name, detail=exc.strerror or "") from None
         result = process_image(frame, paper=mat.paper, thresholds=thresholds)
         quality = {**result.quality.to_dict(), "found": result.found,
-                   "rotation": result.rotation}
+                   "rotation": result.rotation, "source_sha256": source_sha256}
         if not result.found:
             ctx.warn("capture.no_document", file=name)
         if reasons := _quality_reasons(ctx, quality):

@@ -196,9 +196,10 @@ class WorkflowMachine(RuleBasedStateMachine):
             material = having[material % len(having)] if having else "notice"
         images = self.images(reg, material)
         expected: type[KioskError] | None = None
-        if material not in self.needs(reg) and not images:
+        if material not in KNOWN:
             expected = InputError
-        elif not 1 <= index <= len(images) or not self.editable(reg, material):
+        elif (material not in self.needs(reg) and not images  # not this candidate's
+              or not 1 <= index <= len(images) or not self.editable(reg, material)):
             expected = RuleError
         gone = self.attempt("delete", lambda: self.wf.delete_capture(reg, material, index),
                             expected)

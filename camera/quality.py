@@ -201,17 +201,18 @@ def text_height(document: np.ndarray, scale: float = 1.0) -> float | None:
     # the straightening, would merge into tall bands across the page's width
     w = ink.shape[1]
     strips = [(w * i // TEXT_STRIPS, w * (i + 1) // TEXT_STRIPS) for i in range(TEXT_STRIPS)]
-    # per band: its height and its ink density (ink per pixel of the band)
-    per_strip = [[(b - a, ink[a:b, x0:x1].sum() / ((b - a) * (x1 - x0)))
-                  for a, b in text_lines(ink[:, x0:x1])] for x0, x1 in strips if x1 > x0]
-    if max(len(p) for p in per_strip) < TEXT_MIN_LINES:  # (a title alone crosses all strips)
+    # per band: its height, its ink density (ink per pixel of the band) and its strip
+    bands = np.array([(b - a, ink[a:b, x0:x1].sum() / ((b - a) * (x1 - x0)), i)
+                      for i, (x0, x1) in enumerate(strips) if x1 > x0
+                      for a, b in text_lines(ink[:, x0:x1])], np.float64).reshape(-1, 3)
+    if len(bands) == 0:
         return None
-    bands = np.array([b for p in per_strip for b in p], np.float64)
     # not lines of text: bands of sparse ink (a row of descenders, the dashes of a photo
     # box's side, the desk's grain at a blank page's rough edge)
     dense = (bands[:, 1] >= TEXT_SPARSE * np.percentile(bands[:, 1], 90)) \
         & (bands[:, 1] >= TEXT_MIN_DENSITY)
-    if np.count_nonzero(dense) < TEXT_MIN_LINES:
+    # lines to judge: a strip with a few of them (a title alone crosses every strip once)
+    if np.bincount(bands[dense, 2].astype(int), minlength=1).max() < TEXT_MIN_LINES:
         return None
     k = max(grey.shape) / max(small.shape) * scale
     return float(np.percentile(bands[dense, 0], TEXT_LINE_SHARE)) * k

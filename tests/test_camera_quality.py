@@ -83,6 +83,10 @@ def test_no_text_is_not_judged():
     for y in range(10, 990, 25):
         page[y:y + 4, 0:2] = 60
     assert text_height(page) is None
+    # ... nor beside a big title alone (it crosses every strip of the page once)
+    cv2.putText(page, "CERTIFICATE", (60, 200), cv2.FONT_HERSHEY_DUPLEX, 2.4, (20, 20, 20), 5,
+                cv2.LINE_AA)
+    assert text_height(page) is None
 
 
 @pytest.mark.parametrize(("folder", "index", "fires"), [

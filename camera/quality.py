@@ -90,7 +90,8 @@ class QualityReport(BaseModel):
     area_fraction: float
     corner_margin: float | None  # None: no quad (a flat scan), nothing can be cut off
     text_height: float | None = None  # px as captured; None: too few lines, or blurred
-    aspect_error: float | None = None  # vs the expected paper; None: no paper or no quad
+    aspect_error: float | None = None  # vs the expected paper; None: no paper, no quad, or
+    #                                     a quad no camera would show a rectangle as
     failed: list[ReasonCode] = Field(default_factory=list)
 
     @property
@@ -252,7 +253,8 @@ def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarr
         corner_margin=None if margin is None else round(margin, 4),
     )
     if quad is not None and paper is not None:
-        report.aspect_error = round(aspect_error(quad, paper, (fw, fh)), 3)
+        err = aspect_error(quad, paper, (fw, fh))
+        report.aspect_error = None if err is None else round(err, 3)
     if report.sharpness >= t.min_sharpness:  # (blurred print has no height to measure)
         th = text_height(document, _captured_scale(frame, quad, document))
         report.text_height = None if th is None else round(th, 1)

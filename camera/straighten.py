@@ -40,10 +40,21 @@ def measured_size(quad: np.ndarray) -> tuple[float, float]:
     return float(w), float(h)
 
 
-# Focal lengths (px, per the frame's long side) of the cameras documents are photographed
-# with: phones and webcams 0.7-1.2, SmartDoc's 0.75-1.0 (as measured from its quads).
-FOCAL_RANGE = (0.5, 1.5)  # an estimate outside this is noise (nearly straight-down views)
-FOCAL_TYPICAL = 0.85  # used where the quad cannot tell (one pair of sides parallel)
+# Focal lengths (px, per the frame's long side): phones and webcams 0.7-1.2, SmartDoc's
+# 0.75-1.0 (as measured from its quads). The quad tells it only when both pairs of its
+# opposite sides converge visibly; a typical one stands in otherwise.
+FOCAL_TYPICAL = 0.85
+FOCAL_BOUNDS = (0.3, 4.0)  # an estimate is clamped into these (ultra-wide .. long zoom)
+CONVERGE_DEG = 3.0  # opposite sides closer to parallel than this: no focal length from them
+
+
+def _converge_deg(q: np.ndarray) -> float:
+    """The smaller of the angles (degrees) between the quad's two pairs of opposite sides."""
+    def angle(u: np.ndarray, v: np.ndarray) -> float:
+        c = abs(float(u @ v)) / (float(np.linalg.norm(u) * np.linalg.norm(v)) + 1e-12)
+        return float(np.degrees(np.arccos(min(1.0, c))))
+
+    return min(angle(q[1] - q[0], q[2] - q[3]), angle(q[3] - q[0], q[2] - q[1]))
 
 
 def aspect_ratio(quad: np.ndarray, frame_wh: tuple[int, int] | None = None) -> float:
@@ -53,36 +64,44 @@ def aspect_ratio(quad: np.ndarray, frame_wh: tuple[int, int] | None = None) -> f
     image enhancement", 2007), principal point at the frame's centre: the camera's focal
     length from the quad's two vanishing points, and with it the rectangle's proportions; a
     tilted hand-held photo of an A4 page whose sides measure 1:1.09 comes out 1:1.35. Where
-    the quad cannot tell the focal length (a pair of sides parallel: a page square to a
-    camera tilted towards it; or an estimate no lens has: a view nearly straight down, where
-    the focal length hardly matters) a typical one stands in. Without the frame's size, the
-    ratio of the mean side lengths (right for a view straight down: a document camera)."""
+    the quad cannot tell the focal length (a pair of its sides nearly parallel: a page square
+    to a camera tilted towards it, or a view straight down, where it hardly matters; a
+    corner a pixel off would make it anything) a typical one stands in. Without the frame's
+    size, the ratio of the mean side lengths (right for a view straight down)."""
+    return _view(quad, frame_wh)[0]
+
+
+def _view(quad: np.ndarray, frame_wh: tuple[int, int] | None) -> tuple[float, bool]:
+    """aspect_ratio, and whether the quad is a camera's view of a rectangle: False when
+    the focal length it implies is none a lens has (f squared <= 0, or outside
+    FOCAL_BOUNDS): a quad whose corners do not belong together."""
     q = order_quad(quad).astype(np.float64)
     mw, mh = measured_size(q)
-    sides = mh / max(mw, 1e-9)
+    sides = max(mh / max(mw, 1e-9), 1e-6)
     if frame_wh is None:
-        return max(sides, 1e-6)
+        return sides, True
     u0, v0 = frame_wh[0] / 2.0, frame_wh[1] / 2.0
     tl, tr, br, bl = (np.array([x, y, 1.0]) for x, y in q)
     d = np.cross(tl, br)
     den2, den3 = float(np.cross(tr, br) @ bl), float(np.cross(bl, br) @ tr)
     if abs(den2) < 1e-9 or abs(den3) < 1e-9:  # three corners on a line
-        return max(sides, 1e-6)
+        return sides, False
     n2 = float(d @ bl) / den2 * tr - tl  # the rectangle's sides, up to the camera matrix
     n3 = float(d @ tr) / den3 * bl - tl
-    w2 = n2[2] * n3[2]
     long_side = float(max(frame_wh))
-    lo, hi = (k * long_side for k in FOCAL_RANGE)
-    f = FOCAL_TYPICAL * long_side
-    if abs(w2) > 1e-12:
+    f, real = FOCAL_TYPICAL * long_side, True
+    w2 = n2[2] * n3[2]
+    if abs(w2) > 1e-12 and _converge_deg(q) >= CONVERGE_DEG:
         f2 = -((n2[0] * n3[0] - (n2[0] * n3[2] + n2[2] * n3[0]) * u0 + w2 * u0 * u0)
                + (n2[1] * n3[1] - (n2[1] * n3[2] + n2[2] * n3[1]) * v0 + w2 * v0 * v0)) / w2
-        if lo * lo < f2 < hi * hi:
-            f = f2 ** 0.5
+        lo, hi = (k * long_side for k in FOCAL_BOUNDS)
+        real = lo * lo <= f2 <= hi * hi
+        if f2 > 0:
+            f = float(np.clip(f2 ** 0.5, lo, hi))
     ai = np.linalg.inv(np.array([[f, 0, u0], [0, f, v0], [0, 0, 1.0]]))
     b = ai.T @ ai
     wr, hr = float(n2 @ b @ n2), float(n3 @ b @ n3)
-    return (hr / wr) ** 0.5 if wr > 0 and hr > 0 else max(sides, 1e-6)
+    return ((hr / wr) ** 0.5, real) if wr > 0 and hr > 0 else (sides, False)
 
 
 def output_size(quad: np.ndarray, paper: str | None = None,
@@ -113,18 +132,14 @@ def paper_ratio(paper: str) -> float:
 
 
 def aspect_error(quad: np.ndarray, paper: str, frame_wh: tuple[int, int] | None = None
-                 ) -> float:
-    """How far the proportions the quad shows are from the paper's: 0.12 = 12 % off (an
-    ID card, 1:1.585, where an A4 page, 1:1.414, is expected). The smaller of the errors
-    through the perspective and by the side lengths: a warning needs both (each alone is
-    off now and then: the perspective with a corner a pixel off in a near-degenerate view,
-    the sides in any tilted one)."""
-    want = paper_ratio(paper)
-
-    def err(r: float) -> float:
-        return float(np.exp(abs(np.log(max(r, 1 / r) / want))) - 1)
-
-    return min(err(aspect_ratio(quad, frame_wh)), err(aspect_ratio(quad)))
+                 ) -> float | None:
+    """How far the proportions the quad shows (see aspect_ratio) are from the paper's:
+    0.12 = 12 % off (an ID card, 1:1.585, where an A4 page, 1:1.414, is expected). None when
+    the quad is no camera's view of a rectangle (its proportions are not to be trusted)."""
+    r, real = _view(quad, frame_wh)
+    if not real:
+        return None
+    return float(np.exp(abs(np.log(max(r, 1 / r) / paper_ratio(paper)))) - 1)
 
 
 def straighten(frame: np.ndarray, quad: np.ndarray | None, paper: str | None = None) -> np.ndarray:

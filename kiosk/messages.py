@@ -213,16 +213,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Candidate {reg_no} does not need “{name}”.",
     },
     "capture.duplicate": {
-        "zh-CN": "这张图片与已保存的“{name}”第 {index} 张完全相同,不能重复保存。"
-                 "要换一张,请先删除原来那张;证件正反面请分别拍摄。",
-        "en": "This image is identical to “{name}” no. {index}, already stored; the same "
-              "image is not stored twice. To replace it, delete the stored one first; "
-              "capture each side of an ID separately.",
+        "zh-CN": "这张图片与已保存的“{name}”第 {index} 张是同一张照片,同一张照片不能保存两次。",
+        "en": "This is the same photo as “{name}” no. {index}, already stored; one photo is "
+              "not stored twice.",
     },
     "capture.duplicate_batch": {
-        "zh-CN": "这次要保存的图片中有两张完全相同,不能重复保存(正反面请分别拍摄)。",
-        "en": "Two of these images are identical; the same image is not stored twice "
-              "(capture each side separately).",
+        "zh-CN": "这次要保存的图片中有两张是同一张照片,同一张照片不能保存两次"
+                 "(证件正反面请分别拍摄)。",
+        "en": "Two of these images are the same photo; one photo is not stored twice "
+              "(capture each side of an ID separately).",
     },
     "capture.too_many": {
         "zh-CN": "“{name}”最多 {max} 张,已有 {count} 张,不能再添加 {adding} 张。请先删除不需要的图片。",

@@ -184,10 +184,13 @@ def _projected(w_mm: float, h_mm: float, tilt_deg: float, turn_deg: float,
 def test_proportions_follow_the_perspective_not_the_sides():
     from camera.straighten import aspect_ratio, measured_size
 
-    quad = _projected(210, 297, tilt_deg=40, turn_deg=8)
+    quad = _projected(210, 297, tilt_deg=40, turn_deg=25)  # both pairs of sides converge
     mw, mh = measured_size(quad)
     assert abs(mh / mw / (297 / 210) - 1) > 0.08  # the sides alone are well off
     assert abs(aspect_ratio(quad, (1920, 1080)) / (297 / 210) - 1) < 0.01
+    # one pair nearly parallel (turned 8 degrees): the typical focal length stands in
+    turned = _projected(210, 297, tilt_deg=40, turn_deg=8)
+    assert abs(aspect_ratio(turned, (1920, 1080)) / (297 / 210) - 1) < 0.04
     # square to a camera tilted towards it (a pair of sides parallel: the focal length
     # cannot be told from the quad, a typical one stands in; the true one here is 1500)
     square = _projected(210, 297, tilt_deg=40, turn_deg=0)

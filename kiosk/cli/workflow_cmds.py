@@ -143,12 +143,14 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
         if not path.is_file():
             raise InputError("image.missing", file=name)
         try:
-            source_sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
             frame = load_image(path)
         except ImageError as exc:
             raise InputError(f"image.{exc.code}", file=name) from None
         except OSError as exc:  # unreadable: permissions, a vanished file, an I/O error
             raise InputError("image.unreadable", file=name, detail=exc.strerror or "") from None
+        # the photo itself (its pixels, upright): the same one saved as another file or
+        # format, or stored for another material (another paper: another image), is found
+        source_sha256 = hashlib.sha256(repr(frame.shape).encode() + frame.tobytes()).hexdigest()
         result = process_image(frame, paper=mat.paper, thresholds=thresholds)
         quality = {**result.quality.to_dict(), "found": result.found,
                    "rotation": result.rotation, "source_sha256": source_sha256}

@@ -45,6 +45,7 @@ TEXT_MIN_LINES = 3  # fewer text lines than this: no text to judge (a photo, a b
 TEXT_LINE_SHARE = 25  # the percentile of line heights judged: the smaller print counts
 TEXT_SPARSE = 0.15  # a band with less ink per pixel than this share of the densest is no line
 TEXT_MIN_DENSITY = 0.02  # ... nor with less than this (a blank page's stray marks)
+TEXT_DOT_LINE = 2.5  # a row of dots among lines this many times taller is no line
 
 
 class QualityThresholds(BaseModel):
@@ -202,21 +203,41 @@ def text_height(document: np.ndarray, scale: float = 1.0) -> float | None:
     # the straightening, would merge into tall bands across the page's width
     w = ink.shape[1]
     strips = [(w * i // TEXT_STRIPS, w * (i + 1) // TEXT_STRIPS) for i in range(TEXT_STRIPS)]
-    # per band: its height, its ink density (ink per pixel of the band) and its strip
-    bands = np.array([(b - a, ink[a:b, x0:x1].sum() / ((b - a) * (x1 - x0)), i)
-                      for i, (x0, x1) in enumerate(strips) if x1 > x0
-                      for a, b in text_lines(ink[:, x0:x1])], np.float64).reshape(-1, 3)
+    # per band: top, bottom, left, right, and its ink density (ink per pixel of the band)
+    bands = np.array([(a, b, x0, x1, ink[a:b, x0:x1].sum() / ((b - a) * (x1 - x0)))
+                      for x0, x1 in strips if x1 > x0
+                      for a, b in text_lines(ink[:, x0:x1])], np.float64).reshape(-1, 5)
     if len(bands) == 0:
         return None
+    heights = bands[:, 1] - bands[:, 0]
     # not lines of text: bands of sparse ink (a row of descenders, the dashes of a photo
-    # box's side, the desk's grain at a blank page's rough edge)
-    dense = (bands[:, 1] >= TEXT_SPARSE * np.percentile(bands[:, 1], 90)) \
-        & (bands[:, 1] >= TEXT_MIN_DENSITY)
+    # box's side, the desk's grain at a blank page's rough edge), rows of dots
+    lines = (bands[:, 4] >= TEXT_SPARSE * np.percentile(bands[:, 4], 90)) \
+        & (bands[:, 4] >= TEXT_MIN_DENSITY)
+    lines &= ~_dot_rows(ink, bands, lines)
     # lines to judge: a strip with a few of them (a title alone crosses every strip once)
-    if np.bincount(bands[dense, 2].astype(int), minlength=1).max() < TEXT_MIN_LINES:
+    per_strip = np.unique(bands[lines, 2], return_counts=True)[1]
+    if len(per_strip) == 0 or per_strip.max() < TEXT_MIN_LINES:
         return None
     k = max(grey.shape) / max(small.shape) * scale
-    return float(np.percentile(bands[dense, 0], TEXT_LINE_SHARE)) * k
+    return float(np.percentile(heights[lines], TEXT_LINE_SHARE)) * k
+
+
+def _dot_rows(ink: np.ndarray, bands: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """Per band (top, bottom, left, right, ...): a row of dots, such as the leaders of a
+    form's blanks, among print far taller: its marks no wider than the band is tall, most
+    of the page's lines TEXT_DOT_LINE times taller. (Tiny print runs together into words,
+    wider than tall: never a row of dots, however small.)"""
+    _, _, stats, centres = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    cx, cy, cw = centres[1:, 0], centres[1:, 1], stats[1:, cv2.CC_STAT_WIDTH]
+    heights = bands[:, 1] - bands[:, 0]
+    dots = np.zeros(len(bands), bool)
+    for k, (a, b, x0, x1, _) in enumerate(bands):
+        mine = (cy >= a) & (cy < b) & (cx >= x0) & (cx < x1)
+        dots[k] = np.count_nonzero(mine) >= 4 and np.median(cw[mine]) <= 1.5 * (b - a)
+    if not lines.any():
+        return dots
+    return dots & (heights * TEXT_DOT_LINE <= np.percentile(heights[lines], 75))
 
 
 def _captured_scale(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarray) -> float:

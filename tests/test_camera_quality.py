@@ -89,6 +89,19 @@ def test_no_text_is_not_judged():
     assert text_height(page) is None
 
 
+def test_dot_leaders_are_not_tiny_print():
+    # a form: labels down the left, each followed by a row of dots to write on
+    page = np.full((1414, 1000, 3), 240, np.uint8)
+    for i in range(20):
+        y = 120 + 60 * i
+        cv2.putText(page, f"Item {i + 1}", (40, y), cv2.FONT_HERSHEY_SIMPLEX, 0.9, (20, 20, 20),
+                    2, cv2.LINE_AA)
+        for x in range(260, 960, 9):
+            page[y - 2:y + 1, x:x + 3] = 30
+    th = text_height(page)
+    assert th is not None and th >= 14, th  # the labels' lines, about 20 px
+
+
 @pytest.mark.parametrize(("folder", "index", "fires"), [
     ("smartdoc2015", 12, True),  # a patent's fine print, A4 at 1080p: about 4 px
     ("synthdocs", 0, False),  # a phone photo of a page: about 20 px

@@ -377,13 +377,17 @@ def _regions(wk: _Work, edges: np.ndarray) -> list[np.ndarray]:
     return [(q + 0.5) * k - 0.5 for q in _region_quads(255 - closed, MIN_AREA * h * w / k**2)]
 
 
+def _chromaticity(feat: np.ndarray) -> np.ndarray:
+    """Chroma over luma of feature colours (..., 3) -> (..., 2), times _CHROMA_GAIN: what a
+    shadow, darkening a colour, leaves as it was."""
+    return (feat[..., 1:] - 128.0) / np.maximum(feat[..., :1], 24.0) * _CHROMA_GAIN
+
+
 def _chroma_edges(feat: np.ndarray) -> np.ndarray:
     """Edge map of the chromaticity (chroma / luma) of a feature image: what a shadow does
     not change, so a page on a coloured desk keeps its outline there when a shadow's edge
     crosses it."""
-    f = feat.astype(np.float32)
-    chroma = (f[..., 1:] - 128.0) / np.maximum(f[..., :1], 24.0) * _CHROMA_GAIN + 128.0
-    chroma = np.clip(chroma, 0, 255).astype(np.uint8)
+    chroma = np.clip(_chromaticity(feat.astype(np.float32)) + 128.0, 0, 255).astype(np.uint8)
     return np.bitwise_or(*(_canny(np.ascontiguousarray(chroma[..., c]), _CANNY[1])
                            for c in (0, 1)))
 
@@ -873,14 +877,17 @@ def _snap(wk: _Work, quads: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return qa, _score_quads(wk, qa)
 
 
-def _clean_choice(frame: np.ndarray, wk: _Work, qa: np.ndarray, scores: np.ndarray) -> bool:
+def _clean_choice(frame: np.ndarray, wk: _Work, qa: np.ndarray, scores: np.ndarray,
+                  hue: bool = False) -> bool:
     """The quad that would be chosen is clean and large: its edges well supported, and
-    still sharp at twice the resolution (a quad with a shadow for a side is not)."""
+    still sharp at twice the resolution (a quad with a shadow for a side is not); with
+    `hue`, every side changes the hue too (see _hue_sides)."""
     big = _areas(qa) >= _EASY_AREA * wk.feat.shape[0] * wk.feat.shape[1]
     if not np.any((scores >= _EASY) & big):
         return False
     b = _select(wk, qa, scores)
     return bool(scores[b] >= _EASY and big[b]
+                and (not hue or _hue_sides(wk, qa[b]))
                 and (wk.core == 0  # (the look for a blurred page: nothing is sharp)
                      or _clean_at_twice(_kept(frame, wk, qa[b:b + 1])[0])))
 
@@ -893,8 +900,7 @@ def _hue_sides(wk: _Work, q: np.ndarray) -> bool:
     (a shadow darkens without changing the hue)."""
     qq = q[None]
     _, col = _side_scores(wk, qq, qq[:, _NEXT], qq.mean(axis=1)[:, None, :], parts=True)
-    c = col[0].astype(np.float64)  # (4, 2, 3): inside, outside
-    chroma = (c[..., 1:] - 128.0) / np.maximum(c[..., :1], 24.0) * _CHROMA_GAIN
+    chroma = _chromaticity(col[0].astype(np.float64))  # (4, 2, 2): inside, outside
     step = np.abs(chroma[:, 0] - chroma[:, 1]).max(axis=1)
     return bool((step >= _HUE_STEP).all())
 
@@ -910,7 +916,7 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
     # with a shadow for a side does not) and each of its sides changes the hue (a sharp
     # shadow's edge, sharp at any resolution, does not; the chromaticity map below finds
     # the page's outline across it)
-    easy = _clean_choice(frame, wk, qa, scores) and _hue_sides(wk, qa[_select(wk, qa, scores)])
+    easy = _clean_choice(frame, wk, qa, scores, hue=True)
     if not easy:  # then with the half-size maps' regions too
         half_edges, chroma_edges = _half_maps(wk)
         qa, scores = _snap(wk, first + _regions(wk, half_edges) + _regions(wk, chroma_edges))

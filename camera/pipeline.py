@@ -58,12 +58,11 @@ def process_image(frame: np.ndarray, paper: str | None = None, max_bytes: int = 
     frame = as_bgr8(frame)
     if frame.ndim == 2:
         frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
-    t = thresholds or QualityThresholds()
     quad = _find(frame)
     flat = straighten(frame, quad, paper if quad is not None else None)
     turn = orientation(flat)
     upright = rotate(flat, turn)
-    report = check_quality(frame, quad, upright, t, paper)
+    report = check_quality(frame, quad, upright, thresholds, paper)
     jpeg = compress(upright, max_bytes=max_bytes)
     h, w = _jpeg_size(jpeg, upright)
     return Processed(jpeg=jpeg, width=w, height=h, found=quad is not None, quad=quad,

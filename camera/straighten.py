@@ -63,7 +63,7 @@ def aspect_ratio(quad: np.ndarray, frame_wh: tuple[int, int] | None = None) -> f
     With the frame's size: through the perspective (Zhang & He, "Whiteboard scanning and
     image enhancement", 2007), principal point at the frame's centre: the camera's focal
     length from the quad's two vanishing points, and with it the rectangle's proportions; a
-    tilted hand-held photo of an A4 page whose sides measure 1:1.09 comes out 1:1.35. Where
+    tilted hand-held photo of an A4 page whose sides measure 1:1.09 comes out 1:1.41. Where
     the quad cannot tell the focal length (a pair of its sides nearly parallel: a page square
     to a camera tilted towards it, or a view straight down, where it hardly matters; a
     corner a pixel off would make it anything) a typical one stands in. Without the frame's

@@ -102,6 +102,13 @@ class NewCapture:
     quality: dict[str, Any]
 
 
+def _photo_keys(sha256: str, quality: dict[str, Any]) -> set[str]:
+    """What tells one photo from another: the stored image's digest, and its source's (the
+    decoded photo's, set by the capture) where known: one photo stored for two materials of
+    different paper sizes gives two different images."""
+    return {sha256} | ({quality["source_sha256"]} if quality.get("source_sha256") else set())
+
+
 class Workflow:
     def __init__(self, config: Config, store: Store) -> None:
         self.config = config
@@ -234,24 +241,16 @@ class Workflow:
                 raise ValueError("image over the byte cap")  # the pipeline guarantees it
         with self.store.transaction() as conn:
             self.check_capture(reg_no, material, len(images))
-            # the same image twice (one photo for both sides of an ID card, a file chosen
-            # twice) is a mistake, never a second document
-            # (by the stored image and by the file it came from: one file stored as two
-            # materials of different paper sizes gives two different images)
-            stored: dict[str, tuple[str, int]] = {}
-            for m in self.candidate(reg_no).materials.values():
-                for i in m.images:
-                    for key in (i.sha256, i.quality.get("source_sha256")):
-                        if key:
-                            stored[key] = (m.name, i.index)
+            # the same photo twice (one for both sides of an ID card, a file chosen twice)
+            # is a mistake, never a second document
+            stored = {key: (m.name, i.index) for m in self.candidate(reg_no).materials.values()
+                      for i in m.images for key in _photo_keys(i.sha256, i.quality)}
             digests = [hashlib.sha256(img.jpeg).hexdigest() for img in images]
             seen: set[str] = set()
             for img, digest in zip(images, digests, strict=True):
-                keys = {digest, img.quality.get("source_sha256")} - {None}
-                for key in keys:
-                    if key in stored:
-                        name, index = stored[key]
-                        raise RuleError("capture.duplicate", name=name, index=index)
+                keys = _photo_keys(digest, img.quality)
+                if hit := next((stored[k] for k in keys if k in stored), None):
+                    raise RuleError("capture.duplicate", name=hit[0], index=hit[1])
                 if keys & seen:
                     raise RuleError("capture.duplicate_batch")
                 seen |= keys

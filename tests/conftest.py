@@ -3,6 +3,7 @@ in-process, and small real images made on the spot."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,3 +104,14 @@ def photos(tmp_path: Path) -> list[Path]:
     return [jpeg_file(folder / f"p{i}.jpg", page_on_desk(i, size=(960, 720),
                                                          paper=(420, 560)))
             for i in range(6)]
+
+
+def real_photo(folder: str, index: int) -> tuple[np.ndarray, dict]:
+    """Frame `index` of a shared set of real photos (../shared/realdocs/FOLDER) and its
+    manifest entry (the true corners and more). Without ../shared next to the repo the test
+    is skipped, saying where it looked."""
+    data = SHARED / "realdocs" / folder
+    if not (data / "manifest.json").is_file():
+        pytest.skip(f"shared realdocs not found at {data} (needs ../shared next to the repo)")
+    e = json.loads((data / "manifest.json").read_text())["frames"][index]
+    return cv2.imread(str(data / e["file"])), e

@@ -9,10 +9,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from conftest import real_photo
 
 from camera.detect import detect_document, find_document, order_corners, track_document
-
-REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
 
 
 def _card(w: int = 856, h: int = 540, seed: int = 0) -> np.ndarray:
@@ -171,18 +170,9 @@ def test_confidence_and_tracking_refit() -> None:
     assert track_document(_desk((1280, 720), "wood"), det.corners) is None
 
 
-def _realdocs(name: str) -> list[tuple[Path, dict]]:
-    folder = REALDOCS / name
-    if not (folder / "manifest.json").is_file():
-        pytest.skip(f"shared realdocs not found at {folder} (needs ../shared next to the repo)")
-    frames = json.loads((folder / "manifest.json").read_text())["frames"]
-    return [(folder / e["file"], e) for e in frames]
-
-
 @pytest.mark.parametrize("index", [0, 1, 3, 4])
 def test_real_photos_smartdoc(index: int) -> None:
-    path, e = _realdocs("smartdoc2015")[index]
-    frame = cv2.imread(str(path))
+    frame, e = real_photo("smartdoc2015", index)
     found = find_document(frame)
     assert found is not None
     assert iou(found, np.array(e["corners"], np.float32)) >= 0.95
@@ -193,8 +183,8 @@ def test_real_photos_top_sheet_of_a_stack_under_a_cable(index: int) -> None:
     # a cable crosses a stack of sheets whose edges over one another are faint: no quad has
     # enough edge evidence (none at all, or only weak quads inside or beside the stack), so
     # the paper-coloured region stands in, reported with low confidence
-    path, e = _realdocs("smartdoc2015")[index]
-    det = detect_document(cv2.imread(str(path)))
+    frame, e = real_photo("smartdoc2015", index)
+    det = detect_document(frame)
     assert det is not None
     assert iou(det.corners, np.array(e["corners"], np.float32)) >= 0.8
     assert det.score < 0.5
@@ -281,8 +271,7 @@ def test_card_near_the_frame_edge_is_not_taken_for_a_cut_off_page() -> None:
 
 
 def test_real_photo_phone() -> None:
-    path, e = _realdocs("synthdocs")[0]
-    frame = cv2.imread(str(path))
+    frame, e = real_photo("synthdocs", 0)
     found = find_document(frame)
     assert found is not None
     assert iou(found, np.array(e["corners"], np.float32)) >= 0.95

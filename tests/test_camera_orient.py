@@ -1,13 +1,13 @@
 """camera.orient.orientation: the clockwise turn that makes a straightened page upright."""
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from conftest import real_photo
 from PIL import Image, ImageDraw, ImageFont
 
 from camera.bench import cut_upright
@@ -131,16 +131,12 @@ def test_a_quarter_turn_of_the_page_turns_the_answer():
             assert orientation(_turned(small, need)) == (base + need) % 360
 
 
-REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs" / "smartdoc2015"
 
 
 def _real_page(index: int) -> np.ndarray:
     """A real photographed page, cut out upright along its true corners."""
-    manifest = REALDOCS / "manifest.json"
-    if not manifest.is_file():
-        pytest.skip(f"shared realdocs not found at {REALDOCS}")
-    e = json.loads(manifest.read_text())["frames"][index]
-    return cut_upright(cv2.imread(str(REALDOCS / e["file"])), e["corners"])
+    frame, e = real_photo("smartdoc2015", index)
+    return cut_upright(frame, e["corners"])
 
 
 @pytest.mark.parametrize("index", [1, 8, 16, 17])

@@ -6,6 +6,7 @@ import json
 import cv2
 import numpy as np
 import pytest
+from conftest import real_photo
 from PIL import Image, ImageDraw, ImageFont
 
 from camera.pipeline import Processed, process_image, rotate
@@ -232,12 +233,6 @@ def test_card_where_a_page_is_expected_is_reported():
 
 
 def test_tilted_real_photo_keeps_the_pages_proportions():
-    from pathlib import Path
-
-    data = Path(__file__).resolve().parents[2] / "shared" / "realdocs" / "smartdoc2015"
-    if not data.is_dir():
-        pytest.skip(f"shared realdocs not found at {data} (needs ../shared next to the repo)")
-    e = json.loads((data / "manifest.json").read_text())["frames"][4]  # sides 1:1.09
-    frame = cv2.imread(str(data / e["file"]))
+    frame, e = real_photo("smartdoc2015", 4)  # its sides measure 1:1.09
     h, w = straighten(frame, np.float32(e["corners"])).shape[:2]
     assert abs(h / w / (297 / 210) - 1) < 0.06  # an A4 page in a hand-held photo

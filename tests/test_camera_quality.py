@@ -3,17 +3,15 @@ captures only."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import cv2
 import numpy as np
 import pydantic
 import pytest
+from conftest import real_photo
 
 from camera.quality import REASON_CODES, QualityThresholds, check_quality, text_height
 from camera.straighten import straighten
-
-REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
 
 FRAME_WH = (1280, 720)
 
@@ -107,11 +105,7 @@ def test_dot_leaders_are_not_tiny_print():
     ("synthdocs", 0, False),  # a phone photo of a page: about 20 px
 ])
 def test_small_text_on_real_photos(folder, index, fires):
-    data = REALDOCS / folder
-    if not data.is_dir():
-        pytest.skip(f"shared realdocs not found at {data} (needs ../shared next to the repo)")
-    e = json.loads((data / "manifest.json").read_text())["frames"][index]
-    frame = cv2.imread(str(data / e["file"]))
+    frame, e = real_photo(folder, index)
     quad = np.float32(e["corners"])
     r = check_quality(frame, quad, straighten(frame, quad, "a4"))
     assert ("small_text" in r.failed) is fires, r

@@ -26,10 +26,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from gate_rates import PAPER_BY_KIND  # noqa: E402  (this folder is on the path)
+
 from camera.quality import QualityThresholds, glare_fraction  # noqa: E402
 from camera.straighten import straighten  # noqa: E402
 
-PAPER_BY_KIND = {"id_card": "id_card", "a4_page": "a4"}
 # the generator's lines that decide a shadow and a glare, and what records them
 RECORD = [
     ("    if rng.random() < 0.4:  # a hand or a phone casting a shadow\n",

@@ -11,8 +11,8 @@ ALL = "*"
 
 # Candidate categories (考生类别). A candidate may belong to several, joined by "+".
 DEFAULT_CATEGORIES: dict[str, str] = {
-    "direct": "直接报考(含试用期考核)",
-    "assistant_upgrade": "执业助理医师报考执业医师(助升执)",
+    "direct": "直接报考（含试用期考核）",
+    "assistant_upgrade": "执业助理医师报考执业医师（助升执）",
     "tcm_mentor": "传统医学师承/确有专长",
     "graduate": "应届医学专业毕业生",
     "foreign": "港澳台/外籍人员",
@@ -49,7 +49,7 @@ DEFAULT_MATERIALS: tuple[Material, ...] = (
     Material("degree", "学位证书", 0, 4),
     Material("edu_proof", "学历证明", 0, 4, hint="国外学历认证、中专学历证明、学信网备案表等"),
     Material("trial_proof", "试用期考核证明", 1, 6, applies_to=("direct",), paper="a4",
-             hint="每个试用机构一份,须盖章,当年有效"),
+             hint="每个试用机构一份，须盖章，当年有效"),
     Material("mentor_license", "带教老师执业证书", 0, 4, applies_to=("direct",)),
     Material("institution_license", "医疗机构执业许可证副本", 0, 4),
     Material("assistant_docs", "执业助理医师资格证书及执业证书", 1, 8,

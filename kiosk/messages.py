@@ -13,42 +13,45 @@ LANGUAGES = ("zh-CN", "en")
 
 CATALOG: dict[str, dict[str, str]] = {
     # --- general -------------------------------------------------------------------------
-    "error.prefix": {"zh-CN": "错误:{text}", "en": "Error: {text}"},
-    "warning.prefix": {"zh-CN": "注意:{text}", "en": "Warning: {text}"},
+    "error.prefix": {"zh-CN": "错误：{text}", "en": "Error: {text}"},
+    "warning.prefix": {"zh-CN": "注意：{text}", "en": "Warning: {text}"},
     "error.unexpected": {
-        "zh-CN": "发生内部错误({detail}),未做任何更改。请联系考点技术人员。",
+        "zh-CN": "发生内部错误（{detail}），未做任何更改。请联系考点技术人员。",
         "en": "Internal error ({detail}); nothing was changed. Please call the site's technician.",
     },
     "error.interrupted": {"zh-CN": "已中断。", "en": "Interrupted."},
+    # separators of lists in a sentence: names (、) and clauses that have commas (；)
+    "list.names": {"zh-CN": "、", "en": ", "},
+    "list.clauses": {"zh-CN": "；", "en": "; "},
     "ui.pending": {
-        "zh-CN": "终端界面尚在开发中;当前可用命令行操作(kiosk --help)。本机状态:",
+        "zh-CN": "终端界面尚在开发中；当前可用命令行操作（kiosk --help）。本机状态：",
         "en": "The terminal UI is not available yet; use the command line (kiosk --help). "
         "This kiosk's state:",
     },
     # --- configuration -------------------------------------------------------------------
     "config.missing": {
-        "zh-CN": "找不到配置文件 {path}。请用 --config 指定,或设置环境变量 KIOSK_CONFIG。",
+        "zh-CN": "找不到配置文件 {path}。请用 --config 指定，或设置环境变量 KIOSK_CONFIG。",
         "en": "Configuration file {path} not found. Pass --config or set KIOSK_CONFIG.",
     },
     "config.unreadable": {
-        "zh-CN": "配置文件 {path} 无法读取:{detail}",
+        "zh-CN": "配置文件 {path} 无法读取：{detail}",
         "en": "Cannot read configuration file {path}: {detail}",
     },
     "config.syntax": {
-        "zh-CN": "配置文件 {path} 格式错误:{detail}",
+        "zh-CN": "配置文件 {path} 格式错误：{detail}",
         "en": "Configuration file {path} is not valid TOML: {detail}",
     },
     "config.invalid": {
-        "zh-CN": "配置文件 {path} 中 {key} = {value} 不正确:{allowed}",
+        "zh-CN": "配置文件 {path} 中 {key} = {value} 不正确：{allowed}",
         "en": "In {path}, {key} = {value} is not valid: {allowed}",
     },
     "config.unknown_key": {
-        "zh-CN": "配置文件 {path} 中有未知的配置项 {key}(值 {value})。允许的配置项:{allowed}",
+        "zh-CN": "配置文件 {path} 中有未知的配置项 {key}（值 {value}）。允许的配置项：{allowed}",
         "en": "Unknown key {key} (value {value}) in {path}. Allowed keys: {allowed}",
     },
     "config.allowed.literal_error": {"zh-CN": "可选值为 {expected}", "en": "allowed: {expected}"},
     "config.allowed.string_pattern_mismatch": {
-        "zh-CN": "格式不符(须匹配 {pattern})", "en": "must match {pattern}"},
+        "zh-CN": "格式不符（须匹配 {pattern}）", "en": "must match {pattern}"},
     "config.allowed.string_type": {"zh-CN": "须为带引号的文字", "en": "must be quoted text"},
     "config.allowed.bool_type": {"zh-CN": "须为 true 或 false", "en": "must be true or false"},
     "config.allowed.bool_parsing": {"zh-CN": "须为 true 或 false", "en": "must be true or false"},
@@ -74,15 +77,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Database {path} does not exist. Run `kiosk init` first.",
     },
     "db.newer": {
-        "zh-CN": "数据库 {path} 的版本({found})比本程序({known})新,请升级程序。",
+        "zh-CN": "数据库 {path} 的版本（{found}）比本程序（{known}）新，请升级程序。",
         "en": "Database {path} has schema version {found}, newer than this program's {known}.",
     },
     "db.busy": {
-        "zh-CN": "数据库正忙,请稍后重试。",
+        "zh-CN": "数据库正忙，请稍后重试。",
         "en": "The database is busy; try again in a moment.",
     },
     "db.refused": {
-        "zh-CN": "数据库拒绝了此操作:{detail}",
+        "zh-CN": "数据库拒绝了此操作：{detail}",
         "en": "The database refused this change: {detail}",
     },
     "db.not_a_database": {
@@ -100,11 +103,11 @@ CATALOG: dict[str, dict[str, str]] = {
     # --- validation ----------------------------------------------------------------------
     "id.empty": {"zh-CN": "证件号码为空", "en": "the ID number is empty"},
     "id.length": {
-        "zh-CN": "{type}号码应为 {expected} 位,实为 {actual} 位",
+        "zh-CN": "{type}号码应为 {expected} 位，实为 {actual} 位",
         "en": "a {type} number has {expected} characters, this one has {actual}",
     },
     "id.chars": {
-        "zh-CN": "{type}号码含有不允许的字符(须为半角字母或数字,不含空格)",
+        "zh-CN": "{type}号码含有不允许的字符（须为半角字母或数字，不含空格）",
         "en": "the {type} number contains characters that are not allowed "
         "(half-width letters and digits only, no spaces)",
     },
@@ -113,7 +116,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "the birth date {date} in the ID number is not a valid date",
     },
     "id.check": {
-        "zh-CN": "身份证号码校验位错误(应为 {expected},实为 {actual})",
+        "zh-CN": "身份证号码校验位错误（应为 {expected}，实为 {actual}）",
         "en": "the ID number's check character is wrong (expected {expected}, got {actual})",
     },
     "id.format": {
@@ -121,24 +124,24 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "the {type} number is not in the right format",
     },
     "id.type_unknown": {
-        "zh-CN": "未知的证件类型 {value}(可用:{allowed})",
+        "zh-CN": "未知的证件类型 {value}（可用：{allowed}）",
         "en": "unknown ID type {value} (allowed: {allowed})",
     },
     "phone.invalid": {
-        "zh-CN": "手机号码 {value} 不正确(应为 11 位,以 13–19 开头)",
+        "zh-CN": "手机号码 {value} 不正确（应为 11 位，以 13–19 开头）",
         "en": "mobile number {value} is not valid (11 digits starting 13–19)",
     },
     "name.invalid": {
-        "zh-CN": "姓名 {value} 不正确(最多 28 个汉字,少数民族姓名可含“·”或“.”)",
+        "zh-CN": "姓名 {value} 不正确（最多 28 个汉字，少数民族姓名可含“·”或“.”）",
         "en": "name {value} is not valid (up to 28 Chinese characters; "
         "minority names may contain “·” or “.”)",
     },
     "reg_no.invalid": {
-        "zh-CN": "报名号 {value} 不正确(不能为空,不能含空白字符,最多 32 个字符)",
+        "zh-CN": "报名号 {value} 不正确（不能为空，不能含空白字符，最多 32 个字符）",
         "en": "registration number {value} is not valid (not empty, no spaces, at most 32 chars)",
     },
     "category.unknown": {
-        "zh-CN": "未知的考生类别 {value}(可用:{allowed})",
+        "zh-CN": "未知的考生类别 {value}（可用：{allowed}）",
         "en": "unknown candidate category {value} (allowed: {allowed})",
     },
     # --- id types and states (display names) ---------------------------------------------
@@ -150,8 +153,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "idtype.macau_id": {"zh-CN": "澳门身份证", "en": "Macau ID card"},
     "idtype.passport": {"zh-CN": "护照", "en": "passport"},
     "state.draft": {"zh-CN": "未提交", "en": "draft"},
-    "state.submitted": {"zh-CN": "已提交,待考点审核", "en": "submitted, awaiting site review"},
-    "state.returned": {"zh-CN": "已退回,待修改", "en": "returned for changes"},
+    "state.submitted": {"zh-CN": "已提交，待考点审核", "en": "submitted, awaiting site review"},
+    "state.returned": {"zh-CN": "已退回，待修改", "en": "returned for changes"},
     "state.site_approved": {"zh-CN": "考点审核通过", "en": "approved by the site"},
     "state.ineligible": {"zh-CN": "不符合报考条件", "en": "not eligible"},
     "state.district_approved": {"zh-CN": "考区复审通过", "en": "approved by the district"},
@@ -162,28 +165,28 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Roster file {path} not found.",
     },
     "roster.encoding": {
-        "zh-CN": "名单文件 {path} 的编码无法识别(支持 UTF-8 与 GB18030)。",
+        "zh-CN": "名单文件 {path} 的编码无法识别（支持 UTF-8 与 GB18030）。",
         "en": "Cannot tell the encoding of roster file {path} (UTF-8 and GB18030 are supported).",
     },
     "roster.no_header": {
-        "zh-CN": "名单文件 {path} 缺少表头或缺少必需的列:{missing}(需要 reg_no,name,id_number,phone)",
+        "zh-CN": "名单文件 {path} 缺少表头或缺少必需的列：{missing}（需要 reg_no,name,id_number,phone）",
         "en": "Roster file {path} lacks a header or the required columns: {missing} "
         "(needed: reg_no,name,id_number,phone)",
     },
     "roster.malformed": {
-        "zh-CN": "名单文件 {path} 不是有效的 CSV:{detail}",
+        "zh-CN": "名单文件 {path} 不是有效的 CSV：{detail}",
         "en": "Roster file {path} is not valid CSV: {detail}",
     },
     "roster.extra_columns": {
-        "zh-CN": "已忽略未知的列:{columns}",
+        "zh-CN": "已忽略未知的列：{columns}",
         "en": "Ignored unknown columns: {columns}",
     },
     "roster.bad_row": {
-        "zh-CN": "第 {line} 行:{reason}",
+        "zh-CN": "第 {line} 行：{reason}",
         "en": "line {line}: {reason}",
     },
     "roster.row_columns": {
-        "zh-CN": "列数与表头不符(表头 {expected} 列,此行 {actual} 列)",
+        "zh-CN": "列数与表头不符（表头 {expected} 列，此行 {actual} 列）",
         "en": "number of fields differs from the header ({expected} expected, {actual} found)",
     },
     "roster.duplicate": {
@@ -195,7 +198,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "the ID number already belongs to registration number {other}",
     },
     "roster.summary": {
-        "zh-CN": "名单导入完成:新增 {added} 名,更新 {updated} 名,未变 {unchanged} 名,拒绝 {rejected} 行。",
+        "zh-CN": "名单导入完成：新增 {added} 名，更新 {updated} 名，未变 {unchanged} 名，拒绝 {rejected} 行。",
         "en": "Roster imported: {added} added, {updated} updated, {unchanged} unchanged, "
         "{rejected} rows rejected.",
     },
@@ -205,7 +208,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Registration number {reg_no} is not on this site's roster.",
     },
     "material.unknown": {
-        "zh-CN": "未知的材料代码 {code}。可用代码:{allowed}",
+        "zh-CN": "未知的材料代码 {code}。可用代码：{allowed}",
         "en": "Unknown material code {code}. Codes: {allowed}",
     },
     "material.not_needed": {
@@ -213,43 +216,43 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Candidate {reg_no} does not need “{name}”.",
     },
     "capture.duplicate": {
-        "zh-CN": "这张图片与已保存的“{name}”第 {index} 张是同一张照片,同一张照片不能保存两次。",
+        "zh-CN": "这张图片与已保存的“{name}”第 {index} 张是同一张照片，同一张照片不能保存两次。",
         "en": "This is the same photo as “{name}” no. {index}, already stored; one photo is "
               "not stored twice.",
     },
     "capture.duplicate_batch": {
-        "zh-CN": "这次要保存的图片中有两张是同一张照片,同一张照片不能保存两次"
-                 "(证件正反面请分别拍摄)。",
+        "zh-CN": "这次要保存的图片中有两张是同一张照片，同一张照片不能保存两次"
+                 "（证件正反面请分别拍摄）。",
         "en": "Two of these images are the same photo; one photo is not stored twice "
               "(capture each side of an ID separately).",
     },
     "capture.too_many": {
-        "zh-CN": "“{name}”最多 {max} 张,已有 {count} 张,不能再添加 {adding} 张。请先删除不需要的图片。",
+        "zh-CN": "“{name}”最多 {max} 张，已有 {count} 张，不能再添加 {adding} 张。请先删除不需要的图片。",
         "en": "“{name}” takes at most {max} images; it has {count}, so {adding} more cannot be "
         "added. Delete one first.",
     },
     "capture.locked": {
-        "zh-CN": "“{name}”的图片已锁定({state}),不能添加或删除。",
+        "zh-CN": "“{name}”的图片已锁定（{state}），不能添加或删除。",
         "en": "The images of “{name}” are locked ({state}); they cannot be added or deleted.",
     },
     "capture.approved": {
-        "zh-CN": "“{name}”已审核通过并锁定 ✓,不能添加或删除。",
+        "zh-CN": "“{name}”已审核通过并锁定 ✓，不能添加或删除。",
         "en": "“{name}” is approved and locked ✓; it cannot be added to or deleted.",
     },
     "capture.not_returned": {
-        "zh-CN": "“{name}”不在退回修改的材料之中,不能添加或删除。",
+        "zh-CN": "“{name}”不在退回修改的材料之中，不能添加或删除。",
         "en": "“{name}” is not among the materials returned for changes.",
     },
     "capture.stored": {
-        "zh-CN": "已保存:{name} 第 {index} 张,{width}×{height},{size} 字节,sha256 {sha}",
+        "zh-CN": "已保存：{name} 第 {index} 张，{width}×{height}，{size} 字节，sha256 {sha}",
         "en": "Stored: {name} image {index}, {width}×{height}, {size} bytes, sha256 {sha}",
     },
     "capture.no_document": {
-        "zh-CN": "{file}:未找到文件边缘,已按平整扫描件整幅处理。",
+        "zh-CN": "{file}：未找到文件边缘，已按平整扫描件整幅处理。",
         "en": "{file}: no document found; the whole image was taken as a flat scan.",
     },
     "capture.quality": {
-        "zh-CN": "{file}:{reasons}",
+        "zh-CN": "{file}：{reasons}",
         "en": "{file}: {reasons}",
     },
     "capture.nothing_stored": {
@@ -257,35 +260,35 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Nothing was stored.",
     },
     "delete.index": {
-        "zh-CN": "“{name}”没有第 {index} 张图片(现有 {count} 张)。",
+        "zh-CN": "“{name}”没有第 {index} 张图片（现有 {count} 张）。",
         "en": "“{name}” has no image {index} (it has {count}).",
     },
     "delete.done": {
-        "zh-CN": "已删除:{name} 第 {index} 张。",
+        "zh-CN": "已删除：{name} 第 {index} 张。",
         "en": "Deleted: {name} image {index}.",
     },
     "submit.state": {
-        "zh-CN": "考生 {reg_no} 当前状态为“{state}”,不能提交。",
+        "zh-CN": "考生 {reg_no} 当前状态为“{state}”，不能提交。",
         "en": "Candidate {reg_no} is {state}; this cannot be submitted.",
     },
     "submit.missing": {
-        "zh-CN": "不能提交,以下材料不完整:{items}",
+        "zh-CN": "不能提交，以下材料不完整：{items}",
         "en": "Cannot submit; these materials are incomplete: {items}",
     },
     "submit.missing_item": {
-        "zh-CN": "{name}(需要 {need},已有 {count})",
+        "zh-CN": "{name}（需要 {need}，已有 {count}）",
         "en": "{name} (needs {need}, has {count})",
     },
     "submit.done": {
-        "zh-CN": "上报完成,内容已锁定。考生 {reg_no} 共 {count} 张图片。",
+        "zh-CN": "上报完成，内容已锁定。考生 {reg_no} 共 {count} 张图片。",
         "en": "Submitted; the content is locked. Candidate {reg_no}: {count} images.",
     },
     "review.state": {
-        "zh-CN": "考生 {reg_no} 当前状态为“{state}”,不能审核(只能审核已提交的考生)。",
+        "zh-CN": "考生 {reg_no} 当前状态为“{state}”，不能审核（只能审核已提交的考生）。",
         "en": "Candidate {reg_no} is {state}; only submitted candidates can be reviewed.",
     },
     "review.already_approved": {
-        "zh-CN": "考生 {reg_no} 的“{name}”已审核通过并锁定 ✓,不能退回。",
+        "zh-CN": "考生 {reg_no} 的“{name}”已审核通过并锁定 ✓，不能退回。",
         "en": "“{name}” of candidate {reg_no} is already approved and locked ✓; "
         "it cannot be returned.",
     },
@@ -298,11 +301,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "A comment is required to return or refuse.",
     },
     "review.approved": {
-        "zh-CN": "考生 {reg_no} 审核通过,全部图片已锁定 ✓。",
+        "zh-CN": "考生 {reg_no} 审核通过，全部图片已锁定 ✓。",
         "en": "Candidate {reg_no} approved; all images locked ✓.",
     },
     "review.returned": {
-        "zh-CN": "考生 {reg_no} 已退回并解锁材料:{materials}。",
+        "zh-CN": "考生 {reg_no} 已退回并解锁材料：{materials}。",
         "en": "Candidate {reg_no} returned; unlocked: {materials}.",
     },
     "review.ineligible": {
@@ -310,18 +313,18 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Candidate {reg_no} marked not eligible.",
     },
     "sms.review_notice": {
-        "zh-CN": "【{unit}】您的医师资格考试报名材料照片,有新的审核通知,请在 24 小时之内登陆报名网站,"
-        "访问报名材料上传页面,查看消息并按要求处理。",
+        "zh-CN": "【{unit}】您的医师资格考试报名材料照片，有新的审核通知，请在 24 小时之内登陆报名网站，"
+        "访问报名材料上传页面，查看消息并按要求处理。",
         "en": "[{unit}] There is a new review notice about your medical licensing exam "
         "documents. Please log in within 24 hours and follow the instructions.",
     },
     # --- status --------------------------------------------------------------------------
     "status.header": {
-        "zh-CN": "报名号 {reg_no}  {name}  {id_type} {id_masked}  状态:{state}",
+        "zh-CN": "报名号 {reg_no}  {name}  {id_type} {id_masked}  状态：{state}",
         "en": "Reg. no. {reg_no}  {name}  {id_type} {id_masked}  state: {state}",
     },
     "status.material": {
-        "zh-CN": "  {mark} {name}({code}):{count} 张(需要 {need})",
+        "zh-CN": "  {mark} {name}（{code}）：{count} 张（需要 {need}）",
         "en": "  {mark} {name} ({code}): {count} images (needs {need})",
     },
     "status.image": {
@@ -329,19 +332,19 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "      {index}. {width}×{height} {size} bytes {lock} {sha}",
     },
     "status.image_quality": {
-        "zh-CN": "         注意:{reasons}",
+        "zh-CN": "         注意：{reasons}",
         "en": "         check: {reasons}",
     },
     "status.summary": {
-        "zh-CN": "共 {count} 名考生;各状态:{states};待同步 {pending} 条。",
+        "zh-CN": "共 {count} 名考生；各状态：{states}；待同步 {pending} 条。",
         "en": "{count} candidates; by state: {states}; {pending} outbox entries pending.",
     },
     "status.feedback": {
-        "zh-CN": "  审核意见({at}):{comment}",
+        "zh-CN": "  审核意见（{at}）：{comment}",
         "en": "  Review comment ({at}): {comment}",
     },
     "status.feedback_item": {
-        "zh-CN": "    {name}:{comment}",
+        "zh-CN": "    {name}：{comment}",
         "en": "    {name}: {comment}",
     },
     "lock.approved": {"zh-CN": "🔒✓", "en": "locked ✓"},
@@ -349,34 +352,34 @@ CATALOG: dict[str, dict[str, str]] = {
     "lock.open": {"zh-CN": "可修改", "en": "unlocked"},
     # --- audit ---------------------------------------------------------------------------
     "audit.ok": {
-        "zh-CN": "审计日志完整:共 {count} 条,链尾 {head}。",
+        "zh-CN": "审计日志完整：共 {count} 条，链尾 {head}。",
         "en": "Audit log intact: {count} entries, head {head}.",
     },
     "audit.broken": {
-        "zh-CN": "审计日志被篡改:第 {id} 条 {problem}。",
+        "zh-CN": "审计日志被篡改：第 {id} 条 {problem}。",
         "en": "Audit log tampered with: entry {id} {problem}.",
     },
     "audit.problem.hash": {"zh-CN": "内容与哈希不符", "en": "does not match its hash"},
     "audit.problem.link": {
-        "zh-CN": "与上一条不相连(有条目被删除或调换)",
+        "zh-CN": "与上一条不相连（有条目被删除或调换）",
         "en": "does not link to the previous one (an entry was deleted or moved)",
     },
     "audit.problem.tail": {
-        "zh-CN": "之后的条目缺失(日志尾部被删除)",
+        "zh-CN": "之后的条目缺失（日志尾部被删除）",
         "en": "is followed by missing entries (the log's tail was deleted)",
     },
     # --- images (camera.imageio error codes) ---------------------------------------------
     "image.empty": {"zh-CN": "{file} 是空文件。", "en": "{file} is empty."},
     "image.not_image": {
-        "zh-CN": "{file} 不是可识别的图片(支持 JPG、PNG 等)。",
+        "zh-CN": "{file} 不是可识别的图片（支持 JPG、PNG 等）。",
         "en": "{file} is not an image that can be read (JPG, PNG, …).",
     },
     "image.truncated": {
-        "zh-CN": "{file} 图片不完整(文件已损坏或未传完)。",
+        "zh-CN": "{file} 图片不完整（文件已损坏或未传完）。",
         "en": "{file} is truncated or damaged.",
     },
     "image.too_large": {
-        "zh-CN": "{file} 的像素尺寸过大,拒绝处理(可能是恶意文件)。",
+        "zh-CN": "{file} 的像素尺寸过大，拒绝处理（可能是恶意文件）。",
         "en": "{file} declares too many pixels; refused (possibly a decompression bomb).",
     },
     "image.unsupported": {
@@ -384,44 +387,44 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "{file} uses an image format that is not supported.",
     },
     "image.unreadable": {
-        "zh-CN": "无法读取文件 {file}({detail})。", "en": "Cannot read {file} ({detail})."},
+        "zh-CN": "无法读取文件 {file}（{detail}）。", "en": "Cannot read {file} ({detail})."},
     "image.missing": {"zh-CN": "找不到文件 {file}。", "en": "File {file} not found."},
     "image.is_dir": {
-        "zh-CN": "{file} 是文件夹,不是图片文件。请给出图片文件本身。",
+        "zh-CN": "{file} 是文件夹，不是图片文件。请给出图片文件本身。",
         "en": "{file} is a folder, not an image file. Name the image files themselves.",
     },
     # --- quality gates (camera.quality reason codes) -------------------------------------
     "quality.blur": {
-        "zh-CN": "图像模糊,请放稳材料、保持不动后重拍",
+        "zh-CN": "图像模糊，请放稳材料、保持不动后重拍",
         "en": "the image is blurred; hold the document still and capture again",
     },
     "quality.glare": {
-        "zh-CN": "材料上有反光,请调整角度或遮挡灯光后重拍",
+        "zh-CN": "材料上有反光，请调整角度或遮挡灯光后重拍",
         "en": "there is glare on the document; tilt it or shade the light",
     },
     "quality.dark": {
-        "zh-CN": "画面太暗,请打开补光灯",
+        "zh-CN": "画面太暗，请打开补光灯",
         "en": "the image is too dark; turn on the light",
     },
     "quality.bright": {
-        "zh-CN": "画面太亮,请调暗灯光",
+        "zh-CN": "画面太亮，请调暗灯光",
         "en": "the image is too bright; dim the light",
     },
     "quality.small": {
-        "zh-CN": "材料在画面中太小,请放到拍摄区域中央",
+        "zh-CN": "材料在画面中太小，请放到拍摄区域中央",
         "en": "the document is too small in the frame; place it in the middle",
     },
     "quality.cut_off": {
-        "zh-CN": "材料有角超出画面,请整张放入拍摄区域",
+        "zh-CN": "材料有角超出画面，请整张放入拍摄区域",
         "en": "a corner of the document is outside the frame; place all of it in view",
     },
     "quality.wrong_size": {
-        "zh-CN": "材料的长宽比例与这类材料的纸张不符,请确认放的是要求的材料",
+        "zh-CN": "材料的长宽比例与这类材料的纸张不符，请确认放的是要求的材料",
         "en": "the document's proportions are not this material's paper; check that it is "
               "the document asked for",
     },
     "quality.small_text": {
-        "zh-CN": "字太小,看不清:请让材料占满拍摄区域,或用更高的分辨率重拍",
+        "zh-CN": "字太小，看不清：请让材料占满拍摄区域，或用更高的分辨率重拍",
         "en": "the text is too small to read; let the document fill the view or capture at "
               "a higher resolution",
     },
@@ -431,17 +434,17 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "The kiosk's signing key {path} is missing. Run `kiosk init` first.",
     },
     "keys.unreadable": {
-        "zh-CN": "本机签名密钥 {path} 无法读取:{detail}。请联系考点技术人员(不要删除该文件)。",
+        "zh-CN": "本机签名密钥 {path} 无法读取：{detail}。请联系考点技术人员（不要删除该文件）。",
         "en": "Cannot read the kiosk's signing key {path}: {detail}. Call the site's "
               "technician (do not delete the file).",
     },
     "keys.export": {
-        "zh-CN": "本机公钥(填入其他设备 kiosk.toml 的 [receipt] trusted_keys):\n{key}",
+        "zh-CN": "本机公钥（填入其他设备 kiosk.toml 的 [receipt] trusted_keys）：\n{key}",
         "en": "This kiosk's public key (for [receipt] trusted_keys in other kiosks' "
               "kiosk.toml):\n{key}",
     },
     "receipt.not_submitted": {
-        "zh-CN": "考生 {reg_no} 尚未提交材料,不能出具回执。请先提交。",
+        "zh-CN": "考生 {reg_no} 尚未提交材料，不能出具回执。请先提交。",
         "en": "Candidate {reg_no} has not submitted yet; no receipt before submission.",
     },
     "receipt.bad_state": {
@@ -449,46 +452,46 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Candidate {reg_no} is in state {state}, which a receipt cannot carry.",
     },
     "receipt.too_long": {
-        "zh-CN": "回执内容 {field}({value}…)过长,无法写入二维码。",
+        "zh-CN": "回执内容 {field}（{value}…）过长，无法写入二维码。",
         "en": "The receipt's {field} ({value}…) is too long for the QR code.",
     },
     "receipt.unmasked_id": {
-        "zh-CN": "证件号码未经遮挡,不能写入回执。",
+        "zh-CN": "证件号码未经遮挡，不能写入回执。",
         "en": "The ID number is not masked; a receipt never carries it whole.",
     },
     "receipt.invalid_format": {
-        "zh-CN": "回执无效:二维码内容不是本系统的回执或已损坏({detail})。",
+        "zh-CN": "回执无效：二维码内容不是本系统的回执或已损坏（{detail}）。",
         "en": "Invalid receipt: the QR code is not a kiosk receipt or is damaged ({detail}).",
     },
     "receipt.invalid_signature": {
-        "zh-CN": "回执无效:签名不符,内容已被改动或伪造。",
+        "zh-CN": "回执无效：签名不符，内容已被改动或伪造。",
         "en": "Invalid receipt: the signature does not match; it was altered or forged.",
     },
     "receipt.invalid_unknown_key": {
-        "zh-CN": "回执无效:签发密钥 {detail} 不受信任。若来自其他考点设备,请把该设备 "
+        "zh-CN": "回执无效：签发密钥 {detail} 不受信任。若来自其他考点设备，请把该设备 "
                  "kiosk keys export 的公钥加入 [receipt] trusted_keys。",
         "en": "Invalid receipt: signed by key {detail}, which is not trusted. If it comes "
               "from another kiosk, add that kiosk's `kiosk keys export` key to [receipt] "
               "trusted_keys.",
     },
     "receipt.invalid_version": {
-        "zh-CN": "回执无效:不支持的回执版本 {detail}。请升级本软件。",
+        "zh-CN": "回执无效：不支持的回执版本 {detail}。请升级本软件。",
         "en": "Invalid receipt: unsupported receipt version {detail}. Update this software.",
     },
     "verify.valid": {
-        "zh-CN": "回执有效(签发密钥 {signer})",
+        "zh-CN": "回执有效（签发密钥 {signer}）",
         "en": "Valid receipt (signed by {signer})",
     },
     "verify.content": {
-        "zh-CN": "考点:{site_code}  设备:{kiosk_id}\n报名号:{reg_no}\n姓名:{name}\n"
-                 "证件号码:{id_masked}\n状态:{state}\n提交时间:{time}\n材料:{materials}\n"
-                 "图像摘要:{digest}",
+        "zh-CN": "考点：{site_code}  设备：{kiosk_id}\n报名号：{reg_no}\n姓名：{name}\n"
+                 "证件号码：{id_masked}\n状态：{state}\n提交时间：{time}\n材料：{materials}\n"
+                 "图像摘要：{digest}",
         "en": "Site: {site_code}  Kiosk: {kiosk_id}\nRegistration no.: {reg_no}\nName: {name}\n"
               "ID number: {id_masked}\nState: {state}\nSubmitted: {time}\n"
               "Materials: {materials}\nImage digest: {digest}",
     },
     "verify.usage": {
-        "zh-CN": "请给出回执图片或 PDF 文件,或用 --payload 给出二维码内容(二者选一)。",
+        "zh-CN": "请给出回执图片或 PDF 文件，或用 --payload 给出二维码内容（二者选一）。",
         "en": "Give a receipt image or PDF file, or the QR content with --payload (one of "
               "the two).",
     },
@@ -497,45 +500,45 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "File {path} does not exist.",
     },
     "verify.not_image": {
-        "zh-CN": "{path} 不是可读取的图片或 PDF 文件({detail})。",
+        "zh-CN": "{path} 不是可读取的图片或 PDF 文件（{detail}）。",
         "en": "{path} is not a readable image or PDF file ({detail}).",
     },
     "verify.no_qr": {
-        "zh-CN": "在 {path} 中没有找到可识别的二维码。请重新拍摄:回执平放、对焦清晰、光线均匀、"
+        "zh-CN": "在 {path} 中没有找到可识别的二维码。请重新拍摄：回执平放、对焦清晰、光线均匀、"
                  "二维码占画面三分之一以上。",
         "en": "No readable QR code found in {path}. Take the photo again: slip flat, in "
               "focus, evenly lit, the QR code filling a third of the picture or more.",
     },
-    "slip.saved": {"zh-CN": "回执已保存:{path}", "en": "Receipt saved: {path}"},
+    "slip.saved": {"zh-CN": "回执已保存：{path}", "en": "Receipt saved: {path}"},
     "slip.printed": {
         "zh-CN": "回执已送往打印机 {printer}。",
         "en": "Receipt sent to printer {printer}.",
     },
     "slip.usage": {
-        "zh-CN": "请用 -o 文件.png|文件.pdf 保存回执,或用 --print 打印(二者选一)。",
+        "zh-CN": "请用 -o 文件.png|文件.pdf 保存回执，或用 --print 打印（二者选一）。",
         "en": "Save the receipt with -o FILE.png|FILE.pdf or print it with --print (one of "
               "the two).",
     },
     "slip.bad_suffix": {
-        "zh-CN": "回执文件名须以 .png 或 .pdf 结尾:{path}",
+        "zh-CN": "回执文件名须以 .png 或 .pdf 结尾：{path}",
         "en": "A receipt file name must end in .png or .pdf: {path}",
     },
     "slip.write_failed": {
-        "zh-CN": "无法写入回执文件 {path}:{detail}",
+        "zh-CN": "无法写入回执文件 {path}：{detail}",
         "en": "Cannot write the receipt file {path}: {detail}",
     },
     "slip.print_failed": {
-        "zh-CN": "回执未能打印:{detail}\n回执已保存在 {path};排除故障后可用 kiosk slip {reg_no} "
+        "zh-CN": "回执未能打印：{detail}\n回执已保存在 {path}；排除故障后可用 kiosk slip {reg_no} "
                  "--print 重新打印。已提交的材料不受影响。",
         "en": "The receipt was not printed: {detail}\nIt is saved as {path}; once the printer "
               "is fixed, reprint with `kiosk slip {reg_no} --print`. The submission stands.",
     },
     "printer.offline": {
-        "zh-CN": "打印机 {printer} 离线或已停用,请检查电源和连线",
+        "zh-CN": "打印机 {printer} 离线或已停用，请检查电源和连线",
         "en": "printer {printer} is offline or disabled; check its power and cable",
     },
     "printer.no_paper": {
-        "zh-CN": "打印机 {printer} 缺纸,请装入热敏纸卷",
+        "zh-CN": "打印机 {printer} 缺纸，请装入热敏纸卷",
         "en": "printer {printer} is out of paper; load a new roll",
     },
     "printer.cover_open": {
@@ -543,42 +546,42 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "the cover of printer {printer} is open",
     },
     "printer.not_found": {
-        "zh-CN": "找不到打印机 {printer}(lpstat -p 列出已安装的打印机)",
+        "zh-CN": "找不到打印机 {printer}（lpstat -p 列出已安装的打印机）",
         "en": "printer {printer} not found (lpstat -p lists the installed printers)",
     },
     "printer.no_cups": {
-        "zh-CN": "本机没有 CUPS 打印系统(找不到 lp 命令);请安装 cups,或在 [printer] backend "
+        "zh-CN": "本机没有 CUPS 打印系统（找不到 lp 命令）；请安装 cups，或在 [printer] backend "
                  "改用 file 或 escpos",
         "en": "this machine has no CUPS (no lp command); install cups or set [printer] "
               "backend to file or escpos",
     },
     "printer.cups_down": {
-        "zh-CN": "CUPS 打印服务未运行(systemctl start cups)",
+        "zh-CN": "CUPS 打印服务未运行（systemctl start cups）",
         "en": "the CUPS service is not running (systemctl start cups)",
     },
     "printer.failed": {
-        "zh-CN": "打印机 {printer} 出错:{detail}",
+        "zh-CN": "打印机 {printer} 出错：{detail}",
         "en": "printer {printer} failed: {detail}",
     },
     "printer.escpos_setup": {
-        "zh-CN": "[printer] 的 escpos 连接设置不完整:{detail}",
+        "zh-CN": "[printer] 的 escpos 连接设置不完整：{detail}",
         "en": "the escpos connection in [printer] is incomplete: {detail}",
     },
     "font.missing": {
-        "zh-CN": "找不到中文字体,无法生成回执(不会打印方框乱码)。请安装字体(apt-get install "
-                 "fonts-wqy-microhei 或 fonts-noto-cjk),或在 kiosk.toml 的 [receipt] font "
+        "zh-CN": "找不到中文字体，无法生成回执（不会打印方框乱码）。请安装字体（apt-get install "
+                 "fonts-wqy-microhei 或 fonts-noto-cjk），或在 kiosk.toml 的 [receipt] font "
                  "指定字体文件。",
         "en": "No Chinese (CJK) font found, so no receipt can be made (it would print empty "
               "boxes). Install one (apt-get install fonts-wqy-microhei or fonts-noto-cjk) or "
               "name a font file in [receipt] font of kiosk.toml.",
     },
     "font.unusable": {
-        "zh-CN": "[receipt] font = {font} 无法使用:{detail}",
+        "zh-CN": "[receipt] font = {font} 无法使用：{detail}",
         "en": "[receipt] font = {font} cannot be used: {detail}",
     },
     "font.no_glyph": {
-        "zh-CN": "字体 {font} 缺少字符 {chars},无法生成回执。请在 [receipt] font 指定包含这些"
-                 "字符的字体(如 Noto Sans CJK)。",
+        "zh-CN": "字体 {font} 缺少字符 {chars}，无法生成回执。请在 [receipt] font 指定包含这些"
+                 "字符的字体（如 Noto Sans CJK）。",
         "en": "Font {font} lacks the characters {chars}; no receipt can be made. Name a font "
               "that has them (e.g. Noto Sans CJK) in [receipt] font.",
     },
@@ -586,23 +589,23 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "医师资格考试现场确认回执",
         "en": "Medical Licensing Examination — On-site Confirmation Receipt",
     },
-    "slip.site": {"zh-CN": "考点:{code} {name}", "en": "Exam site: {code} {name}"},
-    "slip.name": {"zh-CN": "姓名:{name}", "en": "Name: {name}"},
-    "slip.id": {"zh-CN": "证件号码:{id}", "en": "ID number: {id}"},
-    "slip.reg_no": {"zh-CN": "报名号:{reg_no}", "en": "Registration no.: {reg_no}"},
-    "slip.materials": {"zh-CN": "已确认材料:", "en": "Materials confirmed:"},
+    "slip.site": {"zh-CN": "考点：{code} {name}", "en": "Exam site: {code} {name}"},
+    "slip.name": {"zh-CN": "姓名：{name}", "en": "Name: {name}"},
+    "slip.id": {"zh-CN": "证件号码：{id}", "en": "ID number: {id}"},
+    "slip.reg_no": {"zh-CN": "报名号：{reg_no}", "en": "Registration no.: {reg_no}"},
+    "slip.materials": {"zh-CN": "已确认材料：", "en": "Materials confirmed:"},
     "slip.material_line": {"zh-CN": "{name}  {count} 张", "en": "{name}  {count}"},
     "slip.total": {"zh-CN": "合计 {count} 张", "en": "{count} images in all"},
-    "slip.state": {"zh-CN": "状态:{state}", "en": "State: {state}"},
-    "slip.time": {"zh-CN": "提交时间:{time}", "en": "Submitted: {time}"},
-    "slip.kiosk": {"zh-CN": "设备:{kiosk_id}", "en": "Kiosk: {kiosk_id}"},
+    "slip.state": {"zh-CN": "状态：{state}", "en": "State: {state}"},
+    "slip.time": {"zh-CN": "提交时间：{time}", "en": "Submitted: {time}"},
+    "slip.kiosk": {"zh-CN": "设备：{kiosk_id}", "en": "Kiosk: {kiosk_id}"},
     "slip.scan": {
         "zh-CN": "扫码可离线核验本回执真伪",
         "en": "Scan to check this receipt offline",
     },
     "slip.notice": {
-        "zh-CN": "请妥善保管本回执。考点与考区将审核您的材料,审核结果将以短信通知;"
-                 "如材料被退回,请在 24 小时内按短信要求处理。",
+        "zh-CN": "请妥善保管本回执。考点与考区将审核您的材料，审核结果将以短信通知；"
+                 "如材料被退回，请在 24 小时内按短信要求处理。",
         "en": "Keep this receipt. The site and the district will review your materials and "
               "send the result by SMS; if they are returned, act within 24 hours as the SMS "
               "says.",

@@ -317,7 +317,8 @@ class Workflow:
                 raise RuleError("submit.state", reg_no=reg_no, state=f"state.{view.state}")
             missing = view.missing()
             if missing:
-                items = "; ".join(self._missing_text(m) for m in missing)
+                items = Messages(self.config.language)("list.clauses").join(
+                    self._missing_text(m) for m in missing)
                 raise RuleError("submit.missing", items=items)
             at = now()
             conn.executemany(

@@ -153,7 +153,7 @@ def test_submit_lists_exactly_what_is_missing(demo_kiosk: KioskDir,
     assert demo_kiosk.run("capture", REG, "id_doc", photos[1]).code == 0
     r = demo_kiosk.run("submit", REG)
     assert r.code == 1
-    assert "身份证明(需要 2,已有 1)" in r.err
+    assert "身份证明（需要 2，已有 1）；学历证书" in r.err
     assert "学历证书" in r.err and "试用期考核证明" in r.err
     assert "网上报名成功通知单" not in r.err and "学位证书" not in r.err
     assert status(demo_kiosk)["state"] == "draft"

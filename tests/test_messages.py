@@ -13,3 +13,20 @@ def test_parameters_that_are_catalog_keys_are_said_in_words() -> None:
     zh, en = Messages("zh-CN"), Messages("en")
     assert "居民身份证" in zh("id.length", type="idtype.resident", expected=18, actual=17)
     assert "resident ID card" in en("id.length", type="idtype.resident", expected=18, actual=17)
+
+
+def test_chinese_text_uses_full_width_punctuation() -> None:
+    """A comma, colon, semicolon or bracket next to Chinese is the full-width one (，：；（）),
+    as Chinese typography has it; ASCII stays inside ASCII runs (a list of CSV columns)."""
+    import re
+
+    from kiosk.catalog import DEFAULT_CATEGORIES, DEFAULT_MATERIALS
+
+    cjk = r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]"
+    ascii_next_to_chinese = re.compile(rf"{cjk}[,:;()?!]|[,:;()?!]{cjk}|\}}[:(]\{{")
+    texts = {k: e["zh-CN"] for k, e in CATALOG.items()}
+    texts.update({f"category {k}": v for k, v in DEFAULT_CATEGORIES.items()})
+    for m in DEFAULT_MATERIALS:
+        texts[f"material {m.code}"] = f"{m.name} {m.hint}"
+    bad = {k: t for k, t in texts.items() if ascii_next_to_chinese.search(t)}
+    assert not bad

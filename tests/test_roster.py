@@ -56,7 +56,7 @@ def test_bad_rows_reported_by_line_and_good_rows_kept(demo_kiosk: KioskDir,
     for line, word in ((3, "校验位"), (4, "手机号码"), (5, "姓名"), (6, "重复"), (7, "列数")):
         assert f"第 {line} 行" in r.err and word in r.err, (line, r.err)
     assert "新增 1 名" in r.out and "拒绝 5 行" in r.out
-    assert r.err.count("错误:第 ") == 5  # rejected rows are errors, not notices
+    assert r.err.count("错误：第 ") == 5  # rejected rows are errors, not notices
     assert demo_kiosk.run("status", "R001").code == 0
     assert demo_kiosk.run("status", "R010").code == 1
 
@@ -81,7 +81,7 @@ def test_extra_columns_warned_missing_columns_refused(demo_kiosk: KioskDir,
     f.write_text(_csv([GOOD[0] + ("备注",)], "reg_no,name,id_number,phone,remark"),
                  encoding="utf-8")
     r = demo_kiosk.run("roster", "import", f)
-    assert r.code == 0 and "注意:已忽略未知的列:remark" in r.err
+    assert r.code == 0 and "注意：已忽略未知的列：remark" in r.err
     f.write_text("reg_no,name,phone\nR1,张伟,13800138000\n", encoding="utf-8")
     r = demo_kiosk.run("roster", "import", f)
     assert r.code == 2 and "id_number" in r.err

@@ -124,7 +124,7 @@ def _quality_reasons(ctx: Context, quality: dict) -> str:
     flat scan (no document found) fills its frame: "small" says nothing there."""
     failed = [f for f in quality.get("failed", [])
               if quality.get("found", True) or f != "small"]
-    return "; ".join(ctx.msg(f"quality.{f}") for f in failed)
+    return ctx.msg("list.clauses").join(ctx.msg(f"quality.{f}") for f in failed)
 
 
 def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
@@ -194,7 +194,7 @@ def cmd_review(ctx: Context, args: argparse.Namespace) -> int:
         notes = dict(m.partition(":")[::2] for m in args.material)
         view = wf.review(args.reg_no, "return", args.return_comment, notes)
         redo = [m.name for m in view.materials.values() if m.editable]
-        ctx.say("review.returned", reg_no=args.reg_no, materials="、".join(redo))
+        ctx.say("review.returned", reg_no=args.reg_no, materials=ctx.msg("list.names").join(redo))
     else:
         wf.review(args.reg_no, "ineligible", args.ineligible)
         ctx.say("review.ineligible", reg_no=args.reg_no)
@@ -230,7 +230,8 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
     if not args.reg_no:
         states = Counter(v.state for v in views)
         ctx.say("status.summary", count=len(views), pending=wf.outbox_pending(),
-                states=", ".join(f"{ctx.msg('state.' + s)} {n}" for s, n in states.items())
+                states=ctx.msg("list.names").join(f"{ctx.msg('state.' + s)} {n}"
+                                                  for s, n in states.items())
                 or "—")
     for v in views:
         _print_candidate(ctx, v, detailed=bool(args.reg_no))

@@ -219,12 +219,14 @@ def _cross_check(s: Settings, where: str) -> None:
     if s.kiosk.default_category not in s.categories:
         raise ConfigError("config.invalid", path=where, key="kiosk.default_category",
                           value=repr(s.kiosk.default_category),
-                          allowed="one of " + ", ".join(s.categories))
+                          allowed="config.allowed.literal_error",
+                          expected=", ".join(s.categories))
     for i, m in enumerate(s.materials or []):
         for c in m.applies_to:
             if c != "*" and c not in s.categories:
                 raise ConfigError("config.invalid", path=where, key=f"materials.{i}.applies_to",
-                                  value=repr(c), allowed="one of *, " + ", ".join(s.categories))
+                                  value=repr(c), allowed="config.allowed.literal_error",
+                                  expected=", ".join(["*", *s.categories]))
     if s.materials is not None:
         codes = [m.code for m in s.materials]
         dupes = sorted({c for c in codes if codes.count(c) > 1})

@@ -20,7 +20,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Internal error ({detail}); nothing was changed. Please call the site's technician.",
     },
     "error.interrupted": {"zh-CN": "已中断。", "en": "Interrupted."},
-    # separators of lists in a sentence: names (、) and clauses that have commas (；)
+    # separators of lists in a sentence: of names or short items (、), of clauses that
+    # have their own commas or brackets (；)
     "list.names": {"zh-CN": "、", "en": ", "},
     "list.clauses": {"zh-CN": "；", "en": "; "},
     "ui.pending": {
@@ -611,6 +612,11 @@ CATALOG: dict[str, dict[str, str]] = {
               "says.",
     },
 }
+
+
+# Chinese typesetting never starts a line with these: a line break before one takes the
+# character before it along (the printed slip and the thermal printer's columns)
+NO_LINE_START = "，。、；：？！）》」』”"
 
 
 class Messages:

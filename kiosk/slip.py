@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 from kiosk.errors import InputError
 from kiosk.fonts import FontSpec, find_font
 from kiosk.keys import key_id_text
-from kiosk.messages import Messages
+from kiosk.messages import NO_LINE_START, Messages
 from kiosk.receipt import Receipt
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -109,9 +109,12 @@ def wrap(text: str, font: Any, width: int) -> list[str]:
         if font.getlength(line + token.rstrip()) <= width:
             line += token
             continue
+        carry = ""
+        if token in NO_LINE_START and len(line.rstrip()) > 1 and not line[-1].isspace():
+            line, carry = line[:-1], line[-1]  # never a line that starts with "，"
         if line.strip():
             lines.append(line.rstrip())
-        line = token.lstrip()
+        line = carry + token.lstrip()
         while font.getlength(line.rstrip()) > width and len(line) > 1:  # a very long word
             cut = len(line) - 1
             while cut > 1 and font.getlength(line[:cut]) > width:

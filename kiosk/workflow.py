@@ -317,8 +317,8 @@ class Workflow:
                 raise RuleError("submit.state", reg_no=reg_no, state=f"state.{view.state}")
             missing = view.missing()
             if missing:
-                items = Messages(self.config.language)("list.clauses").join(
-                    self._missing_text(m) for m in missing)
+                msg = Messages(self.config.language)
+                items = msg("list.clauses").join(self._missing_text(msg, m) for m in missing)
                 raise RuleError("submit.missing", items=items)
             at = now()
             conn.executemany(
@@ -329,8 +329,8 @@ class Workflow:
             self._change_state(view, "submitted", "submit", {"images": count})
         return self.candidate(reg_no)
 
-    def _missing_text(self, m: MaterialView) -> str:
-        msg = Messages(self.config.language)
+    @staticmethod
+    def _missing_text(msg: Messages, m: MaterialView) -> str:
         need = str(m.min) if m.min == m.max else f"{m.min}–{m.max}"
         return msg("submit.missing_item", name=m.name, need=need, count=m.count)
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    print("kiosk-central: 中心端参考实现尚未提供(随同步功能一起交付)。/ "
+    print("kiosk-central: 中心端参考实现尚未提供（随同步功能一起交付）。/ "
           "The reference central system is not available yet; it comes with sync.",
           file=sys.stderr)
     return 2

@@ -8,6 +8,7 @@ import pytest
 from kiosk.cli import main
 from kiosk.config import load_config
 from kiosk.errors import ConfigError
+from kiosk.messages import Messages
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -80,6 +81,8 @@ def test_materials_override(tmp_path: Path) -> None:
     err = _error(tmp_path, '[[materials]]\ncode = "x"\nname = "X"\nmin = 0\nmax = 2\n'
                            'applies_to = ["nobody"]\n')
     assert err.params["key"] == "materials.0.applies_to"
+    text = Messages("zh-CN")(err.key, **err.params)  # the allowed codes, said in Chinese
+    assert "可选值为 *, direct" in text and "one of" not in text
 
 
 def test_cli_reports_bad_config_with_exit_2_and_writes_nothing(

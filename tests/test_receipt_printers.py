@@ -13,13 +13,14 @@ import pytest
 from escpos.printer import Dummy
 from test_receipt_payload import CONFIG, KEY, view
 
-from kiosk.messages import Messages
+from kiosk.messages import NO_LINE_START, Messages
 from kiosk.printers import (
     CupsBackend,
     EscposBackend,
     FileBackend,
     PrinterError,
     PrintJob,
+    display_width,
     print_escpos,
     wrap_columns,
 )
@@ -65,8 +66,19 @@ def test_escpos_sends_gb18030_text_and_a_native_qr(tmp_path: Path) -> None:
 
 
 def test_escpos_lines_fit_the_paper() -> None:
-    for line in wrap_columns("考点:110102 北京市西城区卫生健康委员会医师资格考试考点", 32):
-        assert sum(2 if "\u4e00" <= c <= "\u9fff" else 1 for c in line) <= 32
+    for line in wrap_columns("考点：110102 北京市西城区卫生健康委员会医师资格考试考点", 32):
+        assert display_width(line) <= 32
+
+
+def test_escpos_line_never_starts_with_closing_punctuation() -> None:
+    """Chinese typesetting: "；" or "，" never begins a line; the character before it moves
+    down with it, and nothing is lost."""
+    text = "考点与考区将审核您的材料，审核结果将以短信通知；如材料被退回，请在 24 小时内处理。"
+    for columns in range(8, 40):
+        lines = wrap_columns(text, columns)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+        assert all(display_width(line) <= columns for line in lines)
+        assert not any(line[:1] in NO_LINE_START for line in lines), (columns, lines)
 
 
 def test_escpos_backend_with_a_dummy_device(tmp_path: Path) -> None:

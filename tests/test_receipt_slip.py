@@ -12,7 +12,7 @@ from test_receipt_payload import CONFIG, KEY, OTHER, view
 
 from kiosk import fonts
 from kiosk.errors import ConfigError, InputError
-from kiosk.messages import Messages
+from kiosk.messages import NO_LINE_START, Messages
 from kiosk.qrread import read_qr
 from kiosk.receipt import build_receipt, encode, verify_payload
 from kiosk.slip import LAYOUTS, all_text, render_slip, save_slip, slip_lines, wrap
@@ -108,8 +108,13 @@ def test_english_slip_and_wrapping(font: fonts.FontSpec) -> None:
     _, _, img = make("58mm", font, language="en", name="阿依古丽·买买提")
     assert img.width == 384
     f = font.load(22)
-    for line in wrap("考点:110102 北京市西城区卫生健康委员会医师资格考试考点", f, 300):
+    for line in wrap("考点：110102 北京市西城区卫生健康委员会医师资格考试考点", f, 300):
         assert f.getlength(line) <= 300
+    notice = "考点与考区将审核您的材料，审核结果将以短信通知；如材料被退回，请在 24 小时内处理。"
+    for width in range(120, 360, 7):  # no line of the slip starts with "；" or "，"
+        lines = wrap(notice, f, width)
+        assert "".join(lines).replace(" ", "") == notice.replace(" ", "")
+        assert not any(line[:1] in NO_LINE_START for line in lines), (width, lines)
     sentence = "Keep this receipt. The site and the district will review your materials"
     lines = wrap(sentence, f, 150)
     assert len(lines) > 2 and " ".join(lines) == sentence   # breaks only between words

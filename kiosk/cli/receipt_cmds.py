@@ -95,9 +95,9 @@ def _show(ctx: Context, r: Any) -> None:
     from kiosk.slip import BEIJING
 
     catalog = ctx.config.catalog()
-    names = [catalog.get(code).name if catalog.get(code) else code for code, _ in r.materials]
     mats = ctx.msg("list.names").join(
-        f"{name} ×{n}" for name, (_, n) in zip(names, r.materials, strict=True)) or "—"
+        f"{catalog.get(code).name if catalog.get(code) else code} ×{n}"
+        for code, n in r.materials) or "—"
     when = r.submitted_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S +08:00")
     ctx.say("verify.valid", signer=r.signer)
     ctx.say("verify.content", site_code=r.site_code, kiosk_id=r.kiosk_id, reg_no=r.reg_no,

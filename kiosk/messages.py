@@ -598,7 +598,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "slip.material_line": {"zh-CN": "{name}  {count} 张", "en": "{name}  {count}"},
     "slip.total": {"zh-CN": "合计 {count} 张", "en": "{count} images in all"},
     "slip.state": {"zh-CN": "状态：{state}", "en": "State: {state}"},
-    "slip.time": {"zh-CN": "提交时间：{time}", "en": "Submitted: {time}"},
+    # Beijing time: what a Chinese reader assumes unless told; an English one is told
+    "slip.time": {"zh-CN": "提交时间：{time}", "en": "Submitted: {time} (UTC+8)"},
     "slip.kiosk": {"zh-CN": "设备：{kiosk_id}", "en": "Kiosk: {kiosk_id}"},
     "slip.scan": {
         "zh-CN": "扫码可离线核验本回执真伪",

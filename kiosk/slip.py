@@ -83,7 +83,7 @@ def slip_lines(receipt: Receipt, msg: Messages, site_name: str,
         msg("slip.id", id=receipt.id_masked),
         msg("slip.reg_no", reg_no=receipt.reg_no),
         msg("slip.state", state="state." + receipt.state),
-        msg("slip.time", time=beijing_time(receipt.submitted_at) + " (UTC+8)"),
+        msg("slip.time", time=beijing_time(receipt.submitted_at)),
         msg("slip.kiosk", kiosk_id=receipt.kiosk_id),
     ]
     mats = [msg("slip.material_line", name=material_names.get(code, code), count=count)

@@ -13,6 +13,7 @@ from test_receipt_payload import CONFIG, KEY, OTHER, view
 from kiosk import fonts
 from kiosk.errors import ConfigError, InputError
 from kiosk.messages import NO_LINE_START, Messages
+from kiosk.printers import display_width
 from kiosk.qrread import read_qr
 from kiosk.receipt import build_receipt, encode, verify_payload
 from kiosk.slip import LAYOUTS, all_text, render_slip, save_slip, slip_lines, wrap
@@ -59,6 +60,8 @@ def test_slip_shows_what_the_brief_asks(font: fonts.FontSpec) -> None:
                    "已提交", "2026-05-20 10:03", "请妥善保管本回执", "短信"):
         assert needle in text, needle
     assert "110105199003071239" not in text
+    # each line of the head fits one line of a 58 mm thermal printer (32 columns)
+    assert all(display_width(line) <= 32 for line in lines["head"]), lines["head"]
 
 
 @pytest.mark.parametrize("turns", [0, 1])

@@ -620,6 +620,19 @@ CATALOG: dict[str, dict[str, str]] = {
 NO_LINE_START = "，。、；：？！）》」』”"
 
 
+def split_for_closing(line: str) -> tuple[str, str]:
+    """A full line about to be followed by closing punctuation: (what stays, what moves down
+    with it): the last character and any closing punctuation right before the break ("张）"
+    before "。"). Nothing moves when that would leave the line empty or the line ends in a
+    space (a break at a space is fine)."""
+    k = len(line) - 1
+    while k > 0 and line[k] in NO_LINE_START:
+        k -= 1
+    if k <= 0 or line[-1].isspace() or not line[:k].strip():
+        return line, ""
+    return line[:k], line[k:]
+
+
 class Messages:
     """Texts in one language, with the catalog's placeholders filled."""
 

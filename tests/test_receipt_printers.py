@@ -73,7 +73,8 @@ def test_escpos_lines_fit_the_paper() -> None:
 def test_escpos_line_never_starts_with_closing_punctuation() -> None:
     """Chinese typesetting: "；" or "，" never begins a line; the character before it moves
     down with it, and nothing is lost."""
-    text = "考点与考区将审核您的材料，审核结果将以短信通知；如材料被退回，请在 24 小时内处理。"
+    text = ("考点与考区将审核您的材料，审核结果将以短信通知；如材料被退回（现有 3 张）。"
+            "请在 24 小时内处理。")
     for columns in range(8, 40):
         lines = wrap_columns(text, columns)
         assert "".join(lines).replace(" ", "") == text.replace(" ", "")

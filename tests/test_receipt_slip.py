@@ -113,7 +113,8 @@ def test_english_slip_and_wrapping(font: fonts.FontSpec) -> None:
     f = font.load(22)
     for line in wrap("考点：110102 北京市西城区卫生健康委员会医师资格考试考点", f, 300):
         assert f.getlength(line) <= 300
-    notice = "考点与考区将审核您的材料，审核结果将以短信通知；如材料被退回，请在 24 小时内处理。"
+    notice = ("考点与考区将审核您的材料，审核结果将以短信通知；如材料被退回（现有 3 张）。"
+              "请在 24 小时内处理。")
     for width in range(120, 360, 7):  # no line of the slip starts with "；" or "，"
         lines = wrap(notice, f, width)
         assert "".join(lines).replace(" ", "") == notice.replace(" ", "")

@@ -16,11 +16,12 @@ The encoder is libjpeg-turbo through Pillow (cv2.imencode is as fast but cannot 
 tables) with Huffman optimisation, 4:2:0 chroma, and a luma table halfway between the JPEG
 standard's (tuned for photographs) and a flat one: text edges keep more of their high
 frequencies. Chroma (stamps, photos) gets coarser steps than luma, but not much coarser: a
-grey-level SSIM never sees colour, while reviewers and OCR read the decoded colour image. With
-chroma 35 steps below luma, colour came out no better than the naive baseline's (mean RGB
-error 2.42 vs 2.40 on 160 generated pages) and tesseract read less than from the baseline's
-files on three of four page sets; 25 steps below: error 2.20, OCR at or above the baseline on
-all four, for 0.0002 of SSIM (BENCHMARKS.md).
+grey-level SSIM never sees colour, while reviewers and OCR read the decoded colour image. At
+35 quality steps below luma, colour came out no closer than the naive baseline's (mean RGB
+error 2.42 vs 2.40, docgen seeds 3+4) and tesseract read less than from the baseline's files
+on seed 2 and on seeds 3+4 together. At 25 steps below, colour beats the baseline's on every
+seed measured and OCR on four of five (mean +0.004; seed 4 -0.004, within tesseract's noise), for
+0.0002 of SSIM (scripts/compress_seeds.py; BENCHMARKS.md).
 Measured on docgen pages against the naive quality-stepping baseline: see BENCHMARKS.md.
 """
 from __future__ import annotations

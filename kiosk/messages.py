@@ -620,11 +620,13 @@ CATALOG: dict[str, dict[str, str]] = {
 NO_LINE_START = "，。、；：？！）》」』”"
 
 
-def split_for_closing(line: str) -> tuple[str, str]:
-    """A full line about to be followed by closing punctuation: (what stays, what moves down
-    with it): the last character and any closing punctuation right before the break ("张）"
-    before "。"). Nothing moves when that would leave the line empty or the line ends in a
-    space (a break at a space is fine)."""
+def split_for_closing(line: str, following: str) -> tuple[str, str]:
+    """A full line about to be broken before `following`: (what stays, what moves down).
+    Before closing punctuation, the last character moves down with it, and any closing
+    punctuation right before the break ("张）" before "。"); nothing moves when that would
+    leave the line empty or the line ends in a space (a break at a space is fine)."""
+    if not following or following[0] not in NO_LINE_START:
+        return line, ""
     k = len(line) - 1
     while k > 0 and line[k] in NO_LINE_START:
         k -= 1

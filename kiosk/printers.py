@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.errors import CheckFailed
-from kiosk.messages import NO_LINE_START, split_for_closing
+from kiosk.messages import split_for_closing
 
 FS_CHINESE_ON = b"\x1c\x26"    # FS &: Chinese character mode (GB18030 / GBK printers)
 ESC_INIT = b"\x1b\x40"         # ESC @
@@ -159,7 +159,7 @@ def wrap_columns(text: str, columns: int) -> list[str]:
     for ch in text:
         w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
         if width + w > columns:
-            line, carry = split_for_closing(line) if ch in NO_LINE_START else (line, "")
+            line, carry = split_for_closing(line, ch)
             lines.append(line.rstrip())
             line = "" if ch == " " else carry + ch
             width = display_width(line)

@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 from kiosk.errors import InputError
 from kiosk.fonts import FontSpec, find_font
 from kiosk.keys import key_id_text
-from kiosk.messages import NO_LINE_START, Messages, split_for_closing
+from kiosk.messages import Messages, split_for_closing
 from kiosk.receipt import Receipt
 
 BEIJING = dt.timezone(dt.timedelta(hours=8))
@@ -109,8 +109,7 @@ def wrap(text: str, font: Any, width: int) -> list[str]:
         if font.getlength(line + token.rstrip()) <= width:
             line += token
             continue
-        # never a line that starts with "，"
-        line, carry = split_for_closing(line) if token in NO_LINE_START else (line, "")
+        line, carry = split_for_closing(line, token)  # never a line that starts with "，"
         if line.strip():
             lines.append(line.rstrip())
         line = carry + token.lstrip()

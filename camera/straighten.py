@@ -139,7 +139,8 @@ def aspect_error(quad: np.ndarray, paper: str, frame_wh: tuple[int, int] | None 
     r, real = _view(quad, frame_wh)
     if not real:
         return None
-    return float(np.exp(abs(np.log(max(r, 1 / r) / paper_ratio(paper)))) - 1)
+    x = max(r, 1 / r) / paper_ratio(paper)
+    return float(max(x, 1 / x) - 1)
 
 
 def straighten(frame: np.ndarray, quad: np.ndarray | None, paper: str | None = None) -> np.ndarray:

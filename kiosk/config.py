@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from camera.quality import QualityThresholds
 from camera.straighten import PAPER_SIZES_MM
@@ -72,7 +73,9 @@ class MaterialSection(_Section):
     @classmethod
     def _known_paper(cls, v: str | None) -> str | None:
         if v is not None and v not in PAPER_SIZES_MM:
-            raise ValueError("one of " + ", ".join(PAPER_SIZES_MM))
+            # the catalog's literal_error text, in the user's language
+            raise PydanticCustomError("literal_error", "one of {expected}",
+                                      {"expected": ", ".join(PAPER_SIZES_MM)})
         return v
 
     @field_validator("paper_by_id_type")
@@ -232,8 +235,8 @@ def _cross_check(s: Settings, where: str) -> None:
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:
             raise ConfigError("config.invalid", path=where, key="materials.code",
-                              value=repr(dupes[0]), allowed="each code only once")
+                              value=repr(dupes[0]), allowed="config.allowed.unique")
     if s.quality.min_brightness >= s.quality.max_brightness:
         raise ConfigError("config.invalid", path=where, key="quality.min_brightness",
                           value=repr(s.quality.min_brightness),
-                          allowed="below quality.max_brightness")
+                          allowed="config.allowed.below", other="quality.max_brightness")

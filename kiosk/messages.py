@@ -72,6 +72,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "config.allowed.dict_type": {"zh-CN": "须为表 [section]", "en": "must be a table"},
     "config.allowed.model_type": {"zh-CN": "须为表 [section]", "en": "must be a table"},
     "config.allowed.missing": {"zh-CN": "必须填写", "en": "is required"},
+    "config.allowed.unique": {"zh-CN": "每个代码只能出现一次", "en": "each code only once"},
+    "config.allowed.below": {"zh-CN": "须小于 {other}", "en": "below {other}"},
     # --- database ------------------------------------------------------------------------
     "db.missing": {
         "zh-CN": "数据库 {path} 不存在。请先运行 kiosk init。",

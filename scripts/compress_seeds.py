@@ -3,17 +3,22 @@
 held-out check of BENCHMARKS.md): SSIM, OCR read back, and colour error.
 
     python scripts/compress_seeds.py [--seeds 11 2 3 4] [--limit 40] [--shared ../shared]
+                                     [--set NAME=VALUE ...]
 
 Per seed, the pages score_compress.py uses (clean, and cut from the frame along the true
 corners; --limit documents, two pages each) go through camera.compress and the baseline of
 score_compress.py, and are scored by its own functions: grey SSIM (it decodes luma only),
 tesseract's share of the true text (skipped without a tesseract binary), and the mean
 absolute RGB error of the decoded colour image (what a reviewer sees; SSIM cannot see
-colour). Prints a Markdown table; takes a few minutes per seed with OCR.
+colour). Prints a Markdown table; takes a few minutes per seed with OCR. --set changes a
+setting of camera.compress for the run (CHROMA_DROP=35, FREE_SCALES=()): how a setting that
+was not taken is measured against the one that was.
 """
 from __future__ import annotations
 
 import argparse
+import ast
+import importlib
 import json
 import shutil
 import statistics
@@ -28,6 +33,10 @@ sys.path.insert(0, str(ROOT))
 
 from camera.bench import generate  # noqa: E402
 from camera.compress import compress  # noqa: E402
+
+# the settings compress() reads on each call (TABLE_FLATNESS is baked in at import)
+SETTABLE = ("CHROMA_DROP", "FREE_SCALES", "FREE_SHRINK_SSIM", "Q_LEGIBLE", "Q_PROBE",
+            "PROGRESSIVE_FINISH")
 
 
 def rgb_error(data: bytes, page: np.ndarray) -> float:
@@ -45,7 +54,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--count", type=int, default=200, help="frames per generated set")
     ap.add_argument("--limit", type=int, default=40, help="documents scored per seed")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                    help="a camera.compress setting for this run (a Python literal)")
     a = ap.parse_args(argv)
+    settings = importlib.import_module("camera.compress")  # the module, not the function
+    for item in a.set:
+        name, _, value = item.partition("=")
+        if name not in SETTABLE:
+            ap.error(f"--set takes one of {', '.join(SETTABLE)}, not {name}")
+        setattr(settings, name, ast.literal_eval(value))
     sys.path.insert(0, str(a.shared / "bench"))
     import score_compress as sc  # the scorer's own pages, baseline and measures
 

@@ -83,6 +83,10 @@ def test_materials_override(tmp_path: Path) -> None:
     assert err.params["key"] == "materials.0.applies_to"
     text = Messages("zh-CN")(err.key, **err.params)  # the allowed codes, said in Chinese
     assert "可选值为 *, direct" in text and "one of" not in text
+    err = _error(tmp_path, '[[materials]]\ncode = "x"\nname = "X"\nmin = 0\nmax = 2\n'
+                           'paper = "a3"\n')
+    text = Messages("zh-CN")(err.key, **err.params)
+    assert "可选值为 id_card, a4" in text and "one of" not in text
 
 
 def test_cli_reports_bad_config_with_exit_2_and_writes_nothing(

@@ -120,11 +120,9 @@ def cmd_materials(ctx: Context, args: argparse.Namespace) -> int:
 
 # --- capture -------------------------------------------------------------------------------
 def _quality_reasons(ctx: Context, quality: dict) -> str:
-    """The failed quality gates of a stored capture's report, in words ("" when none). A
-    flat scan (no document found) fills its frame: "small" says nothing there."""
-    failed = [f for f in quality.get("failed", [])
-              if quality.get("found", True) or f != "small"]
-    return ctx.msg("list.clauses").join(ctx.msg(f"quality.{f}") for f in failed)
+    """The failed quality gates of a stored capture's report, in words ("" when none)."""
+    return ctx.msg("list.clauses").join(ctx.msg(f"quality.{f}")
+                                        for f in quality.get("failed", []))
 
 
 def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:

@@ -17,11 +17,11 @@ tables) with Huffman optimisation, 4:2:0 chroma, and a luma table halfway betwee
 standard's (tuned for photographs) and a flat one: text edges keep more of their high
 frequencies. Chroma (stamps, photos) gets coarser steps than luma, but not much coarser: a
 grey-level SSIM never sees colour, while reviewers and OCR read the decoded colour image. At
-35 quality steps below luma, colour came out no closer than the naive baseline's (mean RGB
-error 2.42 vs 2.40, docgen seeds 3+4) and tesseract read less than from the baseline's files
-on seed 2 and on seeds 3+4 together. At 25 steps below, colour beats the baseline's on every
-seed measured and OCR on four of five (mean +0.004; seed 4 -0.004, within tesseract's noise), for
-0.0002 of SSIM (scripts/compress_seeds.py; BENCHMARKS.md).
+35 quality steps below luma, colour came out further off than the naive baseline's (mean RGB
+error 2.40 vs 2.31, docgen seed 2) and tesseract read less than from the baseline's files
+(0.868 vs 0.875). At 25 steps below, colour beats the baseline's on every seed measured and
+OCR on four of five (mean +0.004), for 0.0001 of SSIM (scripts/compress_seeds.py with
+--set CHROMA_DROP=35 for the former; BENCHMARKS.md).
 Measured on docgen pages against the naive quality-stepping baseline: see BENCHMARKS.md.
 """
 from __future__ import annotations

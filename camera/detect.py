@@ -87,6 +87,7 @@ class _Work:
     sx: float  # small = full * s (per axis)
     sy: float
     core: float = 0.0  # required sharpness of an edge (see _CORE); 0 for a blurred frame
+    gain: float = 1.0  # the exposure gain applied to small (see _exposure_gain)
 
 
 # chroma is compressed in 8-bit YCrCb; stretch it so colour edges count like luma edges
@@ -129,6 +130,22 @@ def _shrink(frame: np.ndarray, side: int) -> np.ndarray:
     return cv2.resize(frame, (sw, sh), interpolation=cv2.INTER_AREA)
 
 
+_DIM_LEVEL = 180.0  # a frame whose brightest 1 % is below this luma is underexposed
+_MAX_GAIN = 4.0  # beyond this the sensor's noise is all a gain would bring out
+
+
+def _exposure_gain(small: np.ndarray) -> float:
+    """The gain that brings an underexposed frame's brightest 1 % up to _DIM_LEVEL; 1 for
+    any frame already that bright (every frame of the public sets: 201 or more).
+    Edge steps are counted in 8-bit levels (_MIN_STEP); in a dim frame a pale page's step
+    shrinks with the light until no edge counts, and the kiosk would say "no document"
+    where it should say "too dark" (the quality gate reads the frame as it is)."""
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    cum = np.cumsum(cv2.calcHist([grey], [0], None, [256], [0, 256]).ravel())
+    p99 = float(np.searchsorted(cum, 0.99 * cum[-1]))
+    return 1.0 if p99 >= _DIM_LEVEL else min(_MAX_GAIN, _DIM_LEVEL / max(p99, 1.0))
+
+
 def _features(small: np.ndarray, blur: bool = True) -> np.ndarray:
     # YCrCb: as good an opponent space as Lab here, and several times cheaper to convert
     feat = cv2.transform(cv2.cvtColor(small, cv2.COLOR_BGR2YCrCb), _STRETCH)
@@ -137,8 +154,12 @@ def _features(small: np.ndarray, blur: bool = True) -> np.ndarray:
 
 def _prepare(frame: np.ndarray, work_side: int) -> _Work:
     small = _shrink(frame, work_side)
+    gain = _exposure_gain(small)
+    if gain > 1.0:
+        small = cv2.convertScaleAbs(small, alpha=gain)
     h, w = frame.shape[:2]
-    return _Work(small, _features(small), small.shape[1] / w, small.shape[0] / h, _CORE)
+    return _Work(small, _features(small), small.shape[1] / w, small.shape[0] / h, _CORE,
+                 gain)
 
 
 # ----------------------------------------------------------------------------- candidates
@@ -1032,8 +1053,10 @@ def _fine_patch(frame: np.ndarray, wk: _Work, quads: np.ndarray
     if x1 - x0 < 8 * n or y1 - y0 < 8 * n:
         return None
     small = _shrink_by(frame[y0:y1, x0:x1], n)
+    if wk.gain > 1.0:  # the same exposure as the working copy's, for the same thresholds
+        small = cv2.convertScaleAbs(small, alpha=wk.gain)
     # (no blur: the 2x2 average is smoothing enough, and a blur costs as much as the rest)
-    fine = _Work(small, _features(small, blur=False), 1.0 / n, 1.0 / n, _CORE)
+    fine = _Work(small, _features(small, blur=False), 1.0 / n, 1.0 / n, _CORE, wk.gain)
     return fine, (full + 0.5) / n - 0.5 - np.array([x0, y0]) / n
 
 

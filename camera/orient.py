@@ -23,6 +23,7 @@ import numpy as np
 WORK_LONG_SIDE = 1000  # the analysis scale; text of any document stays several px tall
 PROFILE_BINS = 16
 _MIN_LINES_FOR_COLUMNS = 6  # fewer text lines than this: one column
+BORDER_STRIP = 0.02  # share of the short side: marks there are the page's edge, not its text
 MODEL_PATH = Path(__file__).with_name("models") / "orient.npz"
 
 
@@ -146,6 +147,7 @@ def flip_features(ink: np.ndarray, comps: np.ndarray | None = None) -> np.ndarra
     comps: the ink's `components`, when already known."""
     h, w = ink.shape
     bands = [(a, b, x0, x1) for x0, x1 in columns(ink) for a, b in text_lines(ink[:, x0:x1])]
+    strip = max(2, round(BORDER_STRIP * min(h, w)))
     edge_acc = np.zeros(PROFILE_BINS)
     lefts, rights, weights, heights, centres = [], [], [], [], []
     for a, b, x0, x1 in bands:
@@ -160,9 +162,13 @@ def flip_features(ink: np.ndarray, comps: np.ndarray | None = None) -> np.ndarra
         ep = cv2.resize(edges[:, None].astype(np.float32), (1, PROFILE_BINS),
                         interpolation=cv2.INTER_AREA)[:, 0]
         edge_acc += ep / (ep.sum() + 1e-9) * mass
-        cols = np.flatnonzero(band.sum(axis=0))
-        lefts.append(cols[0] / (x1 - x0))  # margins within the line's column
-        rights.append(1 - (cols[-1] + 1) / (x1 - x0))
+        # margins within the line's column, past the marks in the page's outer strip (the
+        # rules of a printed frame, the desk at a cut's edge: they align every line)
+        lo_x, hi_x = max(x0, strip), min(x1, w - strip)
+        cols = np.flatnonzero(band[:, lo_x - x0:hi_x - x0].sum(axis=0)) + (lo_x - x0)
+        if len(cols):
+            lefts.append(cols[0] / (x1 - x0))
+            rights.append(1 - (cols[-1] + 1) / (x1 - x0))
         weights.append(mass)
         heights.append(b - a)
         centres.append((a + b) / 2 / h - 0.5)

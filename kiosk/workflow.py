@@ -231,6 +231,15 @@ class Workflow:
             raise RuleError("material.not_needed", reg_no=view.reg_no, name=known.name)
         return mat
 
+    def refuse_stored_photo(self, reg_no: str, keys: set[str]) -> None:
+        """RuleError capture.duplicate when one of the candidate's stored images is this
+        photo (keys: its digests, see _photo_keys). A capture asks before it processes a
+        file, add_captures again when it stores."""
+        for m in self.candidate(reg_no).materials.values():
+            for i in m.images:
+                if keys & _photo_keys(i.sha256, i.quality):
+                    raise RuleError("capture.duplicate", name=m.name, index=i.index)
+
     def add_captures(self, reg_no: str, material: str,
                      images: Sequence[NewCapture]) -> list[ImageView]:
         """Store all the images or none; returns them as status shows them."""
@@ -243,14 +252,11 @@ class Workflow:
             self.check_capture(reg_no, material, len(images))
             # the same photo twice (one for both sides of an ID card, a file chosen twice)
             # is a mistake, never a second document
-            stored = {key: (m.name, i.index) for m in self.candidate(reg_no).materials.values()
-                      for i in m.images for key in _photo_keys(i.sha256, i.quality)}
             digests = [hashlib.sha256(img.jpeg).hexdigest() for img in images]
             seen: set[str] = set()
             for img, digest in zip(images, digests, strict=True):
                 keys = _photo_keys(digest, img.quality)
-                if hit := next((stored[k] for k in keys if k in stored), None):
-                    raise RuleError("capture.duplicate", name=hit[0], index=hit[1])
+                self.refuse_stored_photo(reg_no, keys)
                 if keys & seen:
                     raise RuleError("capture.duplicate_batch")
                 seen |= keys

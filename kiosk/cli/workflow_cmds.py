@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.cli.context import Context
-from kiosk.errors import InputError
+from kiosk.errors import InputError, RuleError
 from kiosk.roster import read_roster
 from kiosk.workflow import CandidateView, NewCapture, Workflow
 
@@ -133,6 +133,7 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
     mat = wf.check_capture(args.reg_no, args.material, len(args.files))
     thresholds = ctx.config.settings.quality
     ready: list[NewCapture] = []
+    batch: set[str] = set()
     # Every file is read and processed before anything is stored: all or nothing.
     for name in args.files:
         path = Path(name)
@@ -149,6 +150,12 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
         # the photo itself (its pixels, upright): the same one saved as another file or
         # format, or stored for another material (another paper: another image), is found
         source_sha256 = hashlib.sha256(repr(frame.shape).encode() + frame.tobytes()).hexdigest()
+        # refused before the pipeline runs: no time spent, no gate warnings about a photo
+        # that will not be stored
+        wf.refuse_stored_photo(args.reg_no, {source_sha256})
+        if source_sha256 in batch:
+            raise RuleError("capture.duplicate_batch")
+        batch.add(source_sha256)
         result = process_image(frame, paper=mat.paper, thresholds=thresholds)
         quality = {**result.quality.to_dict(), "found": result.found,
                    "rotation": result.rotation, "source_sha256": source_sha256}

@@ -37,6 +37,10 @@ SHARPNESS_LONG_SIDE = 1000  # documents are measured at this long side, whatever
 GLARE_LEVEL = 245  # paper this bright (all channels) has lost whatever ink was under it
 GLARE_BUMP = 12  # ... and stands this far above the lamp's smooth fall-off: a reflection
 GLARE_WORK_SIDE = 160
+# the closing that lifts the ink off the paper (px at GLARE_WORK_SIDE): a slightly soft line
+# of text smears to a grey band 7-10 px tall there; 7 left it in, it pulled the lamp plane
+# under the paper between the lines, and a page at the clip level read as glare
+GLARE_CLOSE = 11
 GLARE_INKED = 225  # a block this dark somewhere holds print (or what glare left of it)
 GLARE_CRISP = 120  # ... this dark, print a reflection has not washed out
 GLARE_CRISP_SHARE = 0.7  # a bright spot whose print is this crisp is lit paper, not glare
@@ -152,7 +156,8 @@ def glare_fraction(document: np.ndarray) -> float:
     small = cv2.resize(white, (max(8, round(w * s)), max(8, round(h * s))),
                        interpolation=cv2.INTER_AREA)
     paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE,
-                             cv2.getStructuringElement(cv2.MORPH_RECT, (7, 7))).astype(np.float32)
+                             cv2.getStructuringElement(cv2.MORPH_RECT, (GLARE_CLOSE,) * 2)
+                             ).astype(np.float32)
     yy, xx = np.mgrid[0:paper.shape[0], 0:paper.shape[1]].astype(np.float32)
     a = np.stack([np.ones_like(xx).ravel(), xx.ravel(), yy.ravel()], axis=1)
     b = paper.ravel()

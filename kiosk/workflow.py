@@ -231,14 +231,21 @@ class Workflow:
             raise RuleError("material.not_needed", reg_no=view.reg_no, name=known.name)
         return mat
 
-    def refuse_stored_photo(self, reg_no: str, keys: set[str]) -> None:
-        """RuleError capture.duplicate when one of the candidate's stored images is this
-        photo (keys: its digests, see _photo_keys). A capture asks before it processes a
-        file, add_captures again when it stores."""
-        for m in self.candidate(reg_no).materials.values():
-            for i in m.images:
-                if keys & _photo_keys(i.sha256, i.quality):
-                    raise RuleError("capture.duplicate", name=m.name, index=i.index)
+    def refuse_repeated_photos(self, reg_no: str, photos: Sequence[set[str]]) -> None:
+        """RuleError when one of these photos (each its set of digests, see _photo_keys) is
+        stored for the candidate already (capture.duplicate) or comes twice among them
+        (capture.duplicate_batch): the same photo twice (one for both sides of an ID card,
+        a file chosen twice) is a mistake, never a second document. A capture asks before
+        it processes its files, add_captures again when it stores."""
+        stored = {key: (m.name, i.index) for m in self.candidate(reg_no).materials.values()
+                  for i in m.images for key in _photo_keys(i.sha256, i.quality)}
+        seen: set[str] = set()
+        for keys in photos:
+            if hit := next((stored[k] for k in keys if k in stored), None):
+                raise RuleError("capture.duplicate", name=hit[0], index=hit[1])
+            if keys & seen:
+                raise RuleError("capture.duplicate_batch")
+            seen |= keys
 
     def add_captures(self, reg_no: str, material: str,
                      images: Sequence[NewCapture]) -> list[ImageView]:
@@ -250,16 +257,9 @@ class Workflow:
                 raise ValueError("image over the byte cap")  # the pipeline guarantees it
         with self.store.transaction() as conn:
             self.check_capture(reg_no, material, len(images))
-            # the same photo twice (one for both sides of an ID card, a file chosen twice)
-            # is a mistake, never a second document
             digests = [hashlib.sha256(img.jpeg).hexdigest() for img in images]
-            seen: set[str] = set()
-            for img, digest in zip(images, digests, strict=True):
-                keys = _photo_keys(digest, img.quality)
-                self.refuse_stored_photo(reg_no, keys)
-                if keys & seen:
-                    raise RuleError("capture.duplicate_batch")
-                seen |= keys
+            self.refuse_repeated_photos(reg_no, [_photo_keys(d, img.quality)
+                                                 for img, d in zip(images, digests, strict=True)])
             at = now()
             for img, digest in zip(images, digests, strict=True):
                 conn.execute(

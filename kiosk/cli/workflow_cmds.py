@@ -7,12 +7,15 @@ import hashlib
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kiosk.cli.context import Context
-from kiosk.errors import InputError, RuleError
+from kiosk.errors import InputError
 from kiosk.roster import read_roster
 from kiosk.workflow import CandidateView, NewCapture, Workflow
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
@@ -125,37 +128,40 @@ def _quality_reasons(ctx: Context, quality: dict) -> str:
                                         for f in quality.get("failed", []))
 
 
-def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
+def _read_photo(name: str) -> tuple[np.ndarray, str]:
+    """The file's image, and the digest of the photo itself (its pixels, upright): the same
+    photo saved as another file or format, or stored for another material (another paper:
+    another image), is found by it. InputError with the file's name when it cannot be read."""
     from camera.imageio import ImageError, load_image
+
+    path = Path(name)
+    if path.is_dir():
+        raise InputError("image.is_dir", file=name)
+    if not path.is_file():
+        raise InputError("image.missing", file=name)
+    try:
+        frame = load_image(path)
+    except ImageError as exc:
+        raise InputError(f"image.{exc.code}", file=name) from None
+    except OSError as exc:  # unreadable: permissions, a vanished file, an I/O error
+        raise InputError("image.unreadable", file=name, detail=exc.strerror or "") from None
+    return frame, hashlib.sha256(repr(frame.shape).encode() + frame.tobytes()).hexdigest()
+
+
+def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
     from camera.pipeline import process_image
 
     wf: Workflow = ctx.workflow()
     mat = wf.check_capture(args.reg_no, args.material, len(args.files))
     thresholds = ctx.config.settings.quality
+    # A photo stored already, or given twice, is refused before any file is processed: no
+    # time spent, no gate warnings about a photo that will not be stored. (Each file is read
+    # twice rather than every image held in memory at once.)
+    wf.refuse_repeated_photos(args.reg_no, [{_read_photo(name)[1]} for name in args.files])
     ready: list[NewCapture] = []
-    batch: set[str] = set()
     # Every file is read and processed before anything is stored: all or nothing.
     for name in args.files:
-        path = Path(name)
-        if path.is_dir():
-            raise InputError("image.is_dir", file=name)
-        if not path.is_file():
-            raise InputError("image.missing", file=name)
-        try:
-            frame = load_image(path)
-        except ImageError as exc:
-            raise InputError(f"image.{exc.code}", file=name) from None
-        except OSError as exc:  # unreadable: permissions, a vanished file, an I/O error
-            raise InputError("image.unreadable", file=name, detail=exc.strerror or "") from None
-        # the photo itself (its pixels, upright): the same one saved as another file or
-        # format, or stored for another material (another paper: another image), is found
-        source_sha256 = hashlib.sha256(repr(frame.shape).encode() + frame.tobytes()).hexdigest()
-        # refused before the pipeline runs: no time spent, no gate warnings about a photo
-        # that will not be stored
-        wf.refuse_stored_photo(args.reg_no, {source_sha256})
-        if source_sha256 in batch:
-            raise RuleError("capture.duplicate_batch")
-        batch.add(source_sha256)
+        frame, source_sha256 = _read_photo(name)
         result = process_image(frame, paper=mat.paper, thresholds=thresholds)
         quality = {**result.quality.to_dict(), "found": result.found,
                    "rotation": result.rotation, "source_sha256": source_sha256}
@@ -163,8 +169,8 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
             ctx.warn("capture.no_document", file=name)
         if reasons := _quality_reasons(ctx, quality):
             ctx.warn("capture.quality", file=name, reasons=reasons)
-        ready.append(NewCapture(result.jpeg, result.width, result.height, f"file:{path.name}",
-                                quality))
+        ready.append(NewCapture(result.jpeg, result.width, result.height,
+                                f"file:{Path(name).name}", quality))
     stored = wf.add_captures(args.reg_no, args.material, ready)
     for img in stored:
         ctx.say("capture.stored", name=mat.name, index=img.index, width=img.width,

@@ -23,7 +23,7 @@ import numpy as np
 WORK_LONG_SIDE = 1000  # the analysis scale; text of any document stays several px tall
 PROFILE_BINS = 16
 _MIN_LINES_FOR_COLUMNS = 6  # fewer text lines than this: one column
-BORDER_STRIP = 0.02  # share of the short side: marks there are the page's edge, not its text
+BORDER_STRIP = 0.02  # share of the short side left out when a line's margins are measured
 MODEL_PATH = Path(__file__).with_name("models") / "orient.npz"
 
 
@@ -149,7 +149,7 @@ def flip_features(ink: np.ndarray, comps: np.ndarray | None = None) -> np.ndarra
     bands = [(a, b, x0, x1) for x0, x1 in columns(ink) for a, b in text_lines(ink[:, x0:x1])]
     strip = max(2, round(BORDER_STRIP * min(h, w)))
     edge_acc = np.zeros(PROFILE_BINS)
-    lefts, rights, weights, heights, centres = [], [], [], [], []
+    lefts, rights, heights, centres = [], [], [], []
     for a, b, x0, x1 in bands:
         band = ink[a:b, x0:x1].astype(np.float32)
         mass = float(band.sum())
@@ -164,12 +164,12 @@ def flip_features(ink: np.ndarray, comps: np.ndarray | None = None) -> np.ndarra
         edge_acc += ep / (ep.sum() + 1e-9) * mass
         # margins within the line's column, past the marks in the page's outer strip (the
         # rules of a printed frame, the desk at a cut's edge: they align every line)
-        lo_x, hi_x = max(x0, strip), min(x1, w - strip)
+        lo_x = max(x0, strip)
+        hi_x = max(lo_x, min(x1, w - strip))  # (a column inside the right strip: empty)
         cols = np.flatnonzero(band[:, lo_x - x0:hi_x - x0].sum(axis=0)) + (lo_x - x0)
         if len(cols):
             lefts.append(cols[0] / (x1 - x0))
             rights.append(1 - (cols[-1] + 1) / (x1 - x0))
-        weights.append(mass)
         heights.append(b - a)
         centres.append((a + b) / 2 / h - 0.5)
     f = []

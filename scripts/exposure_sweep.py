@@ -6,9 +6,10 @@
 
 Each DATA_DIR holds a manifest.json with true corners (a docgen.py folder or one of
 ../shared/realdocs/). Every frame is scaled by each exposure and given the sensor's noise
-(Gaussian, --noise levels, seeded per frame), then camera.detect.find_document is asked for
-its corners. Printed per exposure: the mean IoU with the true quad (score_detect.py's
-measure, None = 0) and the share found (IoU >= 0.9), over every frame given.
+(Gaussian, --noise levels, seeded by the frame's place in its folder), then
+camera.detect.find_document is asked for its corners. Printed per exposure: the mean IoU
+with the true quad (score_detect.py's measure, None = 0) and the share found (IoU >= 0.9),
+over every frame given.
 """
 from __future__ import annotations
 

@@ -86,7 +86,7 @@ def _corner_error(found: np.ndarray, truth: np.ndarray) -> float:
 def _dim(frame: np.ndarray, exposure: float, seed: int = 0) -> np.ndarray:
     """frame at `exposure` times the light, with a sensor's read noise."""
     noise = np.random.default_rng(seed).normal(0, 2, frame.shape)
-    return np.clip(frame * exposure + noise, 0, 255).astype(np.uint8)
+    return np.clip(frame * exposure + noise + 0.5, 0, 255).astype(np.uint8)
 
 
 def iou(a: np.ndarray, b: np.ndarray) -> float:
@@ -293,6 +293,22 @@ def test_pale_card_in_dim_light_is_found(exposure: float) -> None:
     found = find_document(_dim(_render(truth, desk="pale"), exposure))
     assert found is not None
     assert _corner_error(found, truth) < 2.0
+
+
+def test_the_finer_look_at_a_dim_frame_is_brightened_like_the_working_copy() -> None:
+    # (edges are judged by the same step thresholds at both resolutions)
+    from camera.detect import _fine_patch, _prepare
+
+    size = (2592, 1944)
+    truth = _quad(1296, 972, 1040, 660, 7)
+    frame = _dim(_render(truth, size=size, desk="pale", doc=_card(1712, 1080)), 0.2)
+    wk = _prepare(frame, 640)
+    assert wk.gain > 3.0
+    quad = (truth + 0.5) * [wk.sx, wk.sy] - 0.5
+    fine, _ = _fine_patch(frame, wk, quad[None].astype(np.float64))
+    assert fine.gain == wk.gain
+    work_top, fine_top = (np.percentile(w.feat[..., 0], 99) for w in (wk, fine))
+    assert abs(fine_top - work_top) < 8, (fine_top, work_top)
 
 
 def test_real_phone_photo_in_dim_light() -> None:

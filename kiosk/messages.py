@@ -506,6 +506,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "{path} 不是可读取的图片或 PDF 文件（{detail}）。",
         "en": "{path} is not a readable image or PDF file ({detail}).",
     },
+    "verify.is_dir": {
+        "zh-CN": "{path} 是文件夹，不是回执图片或 PDF 文件。",
+        "en": "{path} is a folder, not a receipt image or PDF file.",
+    },
+    "verify.unknown_format": {
+        "zh-CN": "{path} 不是 PNG、JPEG 等图片，也不是 PDF 文件。",
+        "en": "{path} is neither an image (PNG, JPEG…) nor a PDF file.",
+    },
     "verify.no_qr": {
         "zh-CN": "在 {path} 中没有找到可识别的二维码。请重新拍摄：回执平放、对焦清晰、光线均匀、"
                  "二维码占画面三分之一以上。",

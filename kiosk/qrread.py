@@ -32,9 +32,10 @@ def load_images(path: Path) -> list[np.ndarray]:
     except FileNotFoundError:
         raise InputError("verify.missing", path=str(path)) from None
     except IsADirectoryError:
-        raise InputError("verify.not_image", path=str(path), detail="a folder") from None
-    except OSError as exc:
-        raise InputError("verify.not_image", path=str(path), detail=str(exc)) from None
+        raise InputError("verify.is_dir", path=str(path)) from None
+    except OSError as exc:  # permissions, an I/O error: the system's own words
+        raise InputError("verify.not_image", path=str(path),
+                         detail=exc.strerror or type(exc).__name__) from None
     if data[:5] == b"%PDF-":
         return _pdf_pages(data, path)
     try:
@@ -42,8 +43,7 @@ def load_images(path: Path) -> list[np.ndarray]:
             im = ImageOps.exif_transpose(im)
             grey = np.asarray(im.convert("L"))
     except UnidentifiedImageError:
-        raise InputError("verify.not_image", path=str(path),
-                         detail="not PNG/JPEG/PDF/…") from None
+        raise InputError("verify.unknown_format", path=str(path)) from None
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise InputError("verify.not_image", path=str(path),
                          detail=str(exc)[:80] or type(exc).__name__) from None

@@ -355,9 +355,7 @@ class Workflow:
             if view.state != "submitted":
                 raise RuleError("review.state", reg_no=reg_no, state=f"state.{view.state}")
             for code in codes:
-                if code not in view.materials:
-                    raise InputError("material.unknown", code=code,
-                                     allowed=", ".join(view.materials))
+                self._material(view, code)  # a code the catalog lacks, or one not needed
                 if any(i.approved for i in view.materials[code].images):
                     raise RuleError("review.already_approved", reg_no=reg_no,
                                     name=view.materials[code].name)

@@ -97,7 +97,10 @@ def test_unreadable_files(tmp_path: Path) -> None:
     junk.write_bytes(b"\x89PNG but not really")
     with pytest.raises(InputError) as e:
         read_qr(junk)
-    assert e.value.key == "verify.not_image"
+    assert e.value.key == "verify.unknown_format"  # said in the user's language, no detail
+    with pytest.raises(InputError) as e:
+        read_qr(tmp_path)
+    assert e.value.key == "verify.is_dir"
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4 nothing else")
     with pytest.raises(InputError):

@@ -248,10 +248,14 @@ class WorkflowMachine(RuleBasedStateMachine):
             expected = RuleError
         else:
             for code in codes:
-                if code not in needs:
+                images = self.images(reg, code)
+                if code not in KNOWN:
                     expected = InputError
                     break
-                if any(a == 1 for _, a in self.images(reg, code)):
+                if (code not in needs or needs[code][1] == 0) and not images:  # not needed
+                    expected = RuleError
+                    break
+                if any(a == 1 for _, a in images):
                     expected = RuleError
                     break
         locks_before = dict(self.raw.execute(
@@ -412,6 +416,7 @@ def test_scripted_sequence() -> None:
         (lambda: m.reimport(a, "13912345678"), "done"),
         (lambda: m.review(0, "return", ["diploma", "id_doc"], ""), "review.comment_required"),
         (lambda: m.review(0, "return", ["diploma", "unknown"], "重拍"), "material.unknown"),
+        (lambda: m.review(0, "return", ["diploma", "tcm_cert"], "重拍"), "material.not_needed"),
         (lambda: m.review(0, "return", ["diploma", "id_doc"], "学历证书、身份证不清晰"), "done"),
         (lambda: m.capture(a, "notice", 1), "capture.approved"),
         (lambda: m.delete(a, "notice", 1), "capture.approved"),

@@ -6,6 +6,7 @@ and the same placeholders.
 """
 from __future__ import annotations
 
+import datetime as dt
 import string
 from typing import Any
 
@@ -344,7 +345,11 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "status.feedback": {
         "zh-CN": "  审核意见（{at}）：{comment}",
-        "en": "  Review comment ({at}): {comment}",
+        "en": "  Review comment ({at} UTC+8): {comment}",
+    },
+    "status.flat_scan": {
+        "zh-CN": "未找到文件边缘，整幅图片按平整扫描件保存",
+        "en": "no document edges found, the whole image kept as a flat scan",
     },
     "status.feedback_item": {
         "zh-CN": "    {name}：{comment}",
@@ -671,3 +676,13 @@ class _Defaulting(dict[str, Any]):
 
 def placeholders(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+BEIJING = dt.timezone(dt.timedelta(hours=8))  # the exam's own clock, whatever the machine's
+
+
+def beijing_time(t: dt.datetime | str) -> str:
+    """A moment (aware datetime, or the store's ISO text) as people at the site read it."""
+    if isinstance(t, str):
+        t = dt.datetime.fromisoformat(t)
+    return t.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")

@@ -20,10 +20,8 @@ from PIL import Image, ImageDraw
 from kiosk.errors import InputError
 from kiosk.fonts import FontSpec, find_font
 from kiosk.keys import key_id_text
-from kiosk.messages import Messages, split_for_closing
+from kiosk.messages import Messages, beijing_time, split_for_closing
 from kiosk.receipt import Receipt
-
-BEIJING = dt.timezone(dt.timedelta(hours=8))
 
 
 @dataclass(frozen=True)
@@ -45,10 +43,6 @@ LAYOUTS: dict[str, Layout] = {
     "a4": Layout("a4", 2480, 300, 236, 88, 56, 44, 14, page_height=3508),
 }
 QUIET = 4  # QR quiet zone, modules
-
-
-def beijing_time(t: dt.datetime) -> str:
-    return t.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")
 
 
 def qr_matrix(payload: str) -> list[list[bool]]:

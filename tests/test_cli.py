@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -165,6 +166,16 @@ def test_a_repeated_photo_is_refused_before_it_is_processed(demo_kiosk: KioskDir
     assert status(demo_kiosk)["materials"]["degree"]["count"] == 0
 
 
+def test_a_photo_without_a_document_is_said_at_capture_and_by_status(
+        demo_kiosk: KioskDir, tmp_path: Path) -> None:
+    blank = jpeg_file(tmp_path / "blank.jpg", np.full((480, 640, 3), 200, np.uint8))
+    r = demo_kiosk.run("capture", REG, "other", blank)
+    assert r.code == 0 and "未找到文件边缘" in r.err, r.err
+    lines = demo_kiosk.run("status", REG).out.splitlines()
+    at = next(i for i, line in enumerate(lines) if "其他材料" in line)
+    assert "注意" in lines[at + 2] and "未找到文件边缘" in lines[at + 2], lines[at:at + 3]
+
+
 def test_submit_lists_exactly_what_is_missing(demo_kiosk: KioskDir,
                                               photos: list[Path]) -> None:
     assert demo_kiosk.run("capture", REG, "notice", photos[0]).code == 0
@@ -190,7 +201,10 @@ def test_full_workflow_with_partial_return(demo_kiosk: KioskDir, photos: list[Pa
     r = demo_kiosk.run("review", REG, "--return", "请按意见重新拍摄",
                        "--material", "diploma:学历证书反光,请重拍")
     assert r.code == 0, r.err
-    assert "学历证书反光" in demo_kiosk.run("status", REG).out
+    out = demo_kiosk.run("status", REG).out
+    assert "学历证书反光" in out
+    # the comment's time in the site's clock, as the slip prints it (not the store's UTC)
+    assert re.search(r"审核意见（\d{4}-\d\d-\d\d \d\d:\d\d）", out), out
     s = status(demo_kiosk)
     assert s["state"] == "returned"
     assert s["materials"]["diploma"]["locked"] == [False]

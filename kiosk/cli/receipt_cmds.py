@@ -92,7 +92,7 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _show(ctx: Context, r: Any) -> None:
-    from kiosk.slip import BEIJING
+    from kiosk.messages import BEIJING
 
     catalog = ctx.config.catalog()
     mats = ctx.msg("list.names").join(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.cli.context import Context
 from kiosk.errors import InputError
+from kiosk.messages import beijing_time
 from kiosk.roster import read_roster
 from kiosk.workflow import CandidateView, NewCapture, Workflow
 
@@ -256,7 +257,7 @@ def _print_candidate(ctx: Context, v: CandidateView, detailed: bool) -> None:
         return
     if v.feedback and v.feedback[0].decision != "approve":
         latest = v.feedback[0]
-        ctx.say("status.feedback", at=latest.at, comment=latest.comment)
+        ctx.say("status.feedback", at=beijing_time(latest.at), comment=latest.comment)
         for code, note in latest.items.items():
             if note != latest.comment and code in v.materials:
                 ctx.say("status.feedback_item", name=v.materials[code].name, comment=note)
@@ -270,8 +271,12 @@ def _print_candidate(ctx: Context, v: CandidateView, detailed: bool) -> None:
                            "lock.locked" if i.locked else "lock.open")
             ctx.say("status.image", index=i.index, width=i.width, height=i.height, size=i.size,
                     lock=lock, sha=i.sha256[:12])
-            if reasons := _quality_reasons(ctx, i.quality):  # what the reviewer should look at
-                ctx.say("status.image_quality", reasons=reasons)
+            # what the reviewer should look at (capture said it, status keeps saying it)
+            notes = [ctx.msg("status.flat_scan")] if i.quality.get("found") is False else []
+            if failed := _quality_reasons(ctx, i.quality):
+                notes.append(failed)
+            if notes:
+                ctx.say("status.image_quality", reasons=ctx.msg("list.clauses").join(notes))
 
 
 # --- audit ---------------------------------------------------------------------------------

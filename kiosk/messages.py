@@ -25,6 +25,13 @@ CATALOG: dict[str, dict[str, str]] = {
     # have their own commas or brackets (；)
     "list.names": {"zh-CN": "、", "en": ", "},
     "list.clauses": {"zh-CN": "；", "en": "; "},
+    "usage.demo_with_command": {
+        "zh-CN": "--demo 只用于启动终端界面（示例数据库）；命令行命令使用 kiosk.toml 配置的数据库。"
+                 "要在其中载入示例考生，请运行 kiosk init --demo。",
+        "en": "--demo only starts the terminal UI (on the demo database); commands use the "
+              "database kiosk.toml configures. To load the demo candidates there, run "
+              "kiosk init --demo.",
+    },
     "ui.pending": {
         "zh-CN": "终端界面尚在开发中；当前可用命令行操作（kiosk --help）。本机状态：",
         "en": "The terminal UI is not available yet; use the command line (kiosk --help). "

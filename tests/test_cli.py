@@ -292,3 +292,6 @@ def test_demo_mode_uses_its_own_database(kiosk: KioskDir) -> None:
     assert (kiosk.path / "data" / "demo" / "kiosk.db").exists()
     assert not kiosk.database.exists()  # the real kiosk database is untouched
     assert kiosk.run("--demo").code == 0  # and a second start reuses it
+    # a command with --demo would run on the configured database: refused, saying so
+    r = kiosk.run("--demo", "status")
+    assert r.code == 2 and "kiosk init --demo" in r.err, r.err

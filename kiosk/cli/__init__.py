@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from kiosk.cli.context import Context
-from kiosk.errors import ConfigError, KioskError
+from kiosk.errors import ConfigError, InputError, KioskError
 from kiosk.messages import Messages
 
 Handler = Callable[[Context, argparse.Namespace], int]
@@ -48,6 +48,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         ctx = Context.load(getattr(args, "config", None))
         msg = ctx.msg
         handler: Handler | None = getattr(args, "handler", None)
+        if handler is not None and args.demo:  # (silently ignored, it misled people)
+            raise InputError("usage.demo_with_command")
         if handler is None:
             from kiosk.cli.ui_entry import run_ui
             return run_ui(ctx, demo=args.demo)

@@ -25,6 +25,25 @@ CATALOG: dict[str, dict[str, str]] = {
     # have their own commas or brackets (；)
     "list.names": {"zh-CN": "、", "en": ", "},
     "list.clauses": {"zh-CN": "；", "en": "; "},
+    "usage.bad": {
+        "zh-CN": "命令用法不对：{detail}。运行 {prog} --help 查看用法。",
+        "en": "Wrong usage: {detail}. Run {prog} --help for how to use it.",
+    },
+    "usage.required": {"zh-CN": "缺少 {args}", "en": "{args} missing"},
+    "usage.one_of": {"zh-CN": "须给出 {args} 之一", "en": "one of {args} is needed"},
+    "usage.not_allowed": {"zh-CN": "{arg} 不能与 {other} 同时使用",
+                          "en": "{arg} cannot be used with {other}"},
+    "usage.invalid_value": {"zh-CN": "{arg} 的值“{value}”无效", "en": "{arg}: “{value}” is not valid"},
+    "usage.invalid_value.int": {"zh-CN": "{arg} 须为整数，“{value}”不是",
+                                "en": "{arg} takes a whole number, not “{value}”"},
+    "usage.invalid_value.float": {"zh-CN": "{arg} 须为数字，“{value}”不是",
+                                  "en": "{arg} takes a number, not “{value}”"},
+    "usage.invalid_choice": {"zh-CN": "{arg} 没有“{value}”这一项（可选：{choices}）",
+                             "en": "{arg} has no “{value}” (choose from {choices})"},
+    "usage.expected": {"zh-CN": "{arg} 后面缺少值", "en": "{arg} needs a value"},
+    "usage.unrecognized": {"zh-CN": "无法识别的参数 {args}", "en": "unrecognised arguments {args}"},
+    "usage.ambiguous": {"zh-CN": "{arg} 可指 {choices}，请写全",
+                        "en": "{arg} could mean {choices}; write it out"},
     "usage.demo_with_command": {
         "zh-CN": "--demo 只用于启动终端界面（示例数据库）；命令行命令使用 kiosk.toml 配置的数据库。"
                  "要在其中载入示例考生，请运行 kiosk init --demo。",

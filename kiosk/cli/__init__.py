@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from kiosk.cli.context import Context
+from kiosk.cli.usage import UsageParser
 from kiosk.errors import ConfigError, InputError, KioskError
 from kiosk.messages import Messages
 
@@ -26,13 +27,14 @@ def _modules() -> list:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = UsageParser(add_help=False)
     common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
                         help="kiosk.toml to use (default: $KIOSK_CONFIG or ./kiosk.toml)")
-    parser = argparse.ArgumentParser(
+    parser = UsageParser(
         prog="kiosk", parents=[common],
         description="医师资格考试 现场确认 kiosk. Without a command: the terminal UI.")
-    parser.add_argument("--demo", action="store_true",
+    # (its own name: `kiosk init --demo` has a --demo of its own)
+    parser.add_argument("--demo", action="store_true", dest="ui_demo",
                         help="the UI with the built-in demo camera, demo roster, own database")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _modules():
@@ -44,15 +46,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     msg = Messages("zh-CN")
     ctx: Context | None = None
     try:
-        args = build_parser().parse_args(argv)  # bad usage: argparse exits 2 with its usage
+        args = build_parser().parse_args(argv)  # bad usage: InputError (kiosk.cli.usage)
         ctx = Context.load(getattr(args, "config", None))
         msg = ctx.msg
         handler: Handler | None = getattr(args, "handler", None)
-        if handler is not None and args.demo:  # (silently ignored, it misled people)
+        if handler is not None and args.ui_demo:  # (silently ignored, it misled people)
             raise InputError("usage.demo_with_command")
         if handler is None:
             from kiosk.cli.ui_entry import run_ui
-            return run_ui(ctx, demo=args.demo)
+            return run_ui(ctx, demo=args.ui_demo)
         return handler(ctx, args)
     except KioskError as exc:
         try:

@@ -34,14 +34,16 @@ CATALOG: dict[str, dict[str, str]] = {
     "usage.not_allowed": {"zh-CN": "{arg} 不能与 {other} 同时使用",
                           "en": "{arg} cannot be used with {other}"},
     "usage.invalid_value": {"zh-CN": "{arg} 的值“{value}”无效", "en": "{arg}: “{value}” is not valid"},
-    "usage.invalid_value.int": {"zh-CN": "{arg} 须为整数，“{value}”不是",
+    "usage.invalid_value.int": {"zh-CN": "{arg} 须为整数（收到“{value}”）",
                                 "en": "{arg} takes a whole number, not “{value}”"},
-    "usage.invalid_value.float": {"zh-CN": "{arg} 须为数字，“{value}”不是",
+    "usage.invalid_value.float": {"zh-CN": "{arg} 须为数字（收到“{value}”）",
                                   "en": "{arg} takes a number, not “{value}”"},
+    "usage.no_value_taken": {"zh-CN": "{arg} 不带值（收到“{value}”）",
+                             "en": "{arg} takes no value, not “{value}”"},
     "usage.invalid_choice": {"zh-CN": "{arg} 没有“{value}”这一项（可选：{choices}）",
                              "en": "{arg} has no “{value}” (choose from {choices})"},
     "usage.expected": {"zh-CN": "{arg} 后面缺少值", "en": "{arg} needs a value"},
-    "usage.unrecognized": {"zh-CN": "无法识别的参数 {args}", "en": "unrecognised arguments {args}"},
+    "usage.unrecognized": {"zh-CN": "无法识别的参数：{args}", "en": "unrecognised arguments: {args}"},
     "usage.ambiguous": {"zh-CN": "{arg} 可指 {choices}，请写全",
                         "en": "{arg} could mean {choices}; write it out"},
     "usage.demo_with_command": {
@@ -689,10 +691,21 @@ class Messages:
         if entry is None:  # a programming error, but never a traceback for the user
             return key + (f" {params}" if params else "")
         # A parameter may itself be a catalog key (an ID type, a state, what a setting
-        # allows): say it in words, filled from the same parameters.
-        plain = {k: v for k, v in params.items() if not (isinstance(v, str) and v in CATALOG)}
+        # allows): say it in words, filled from the same parameters. What a user typed is
+        # Verbatim, said as it is even when it spells a key; a list is said as a list.
+        plain = {k: v for k, v in params.items() if not _is_key(v)}
         filled = {k: self(v, **plain) if k not in plain else v for k, v in params.items()}
+        filled = {k: self("list.names").join(map(str, v)) if isinstance(v, list | tuple) else v
+                  for k, v in filled.items()}
         return entry[self.language].format_map(_Defaulting(filled))
+
+
+class Verbatim(str):
+    """A message parameter said as it is (what a user typed), never looked up as a key."""
+
+
+def _is_key(value: Any) -> bool:
+    return isinstance(value, str) and not isinstance(value, Verbatim) and value in CATALOG
 
 
 class _Defaulting(dict[str, Any]):
@@ -708,7 +721,14 @@ BEIJING = dt.timezone(dt.timedelta(hours=8))  # the exam's own clock, whatever t
 
 
 def beijing_time(t: dt.datetime | str) -> str:
-    """A moment (aware datetime, or the store's ISO text) as people at the site read it."""
+    """A moment (a datetime, or the store's ISO text) as people at the site read it. The
+    store writes UTC; a time without a zone is taken as UTC too, and text that is no time
+    at all is shown as it is (an old or hand-edited row must not stop a listing)."""
     if isinstance(t, str):
-        t = dt.datetime.fromisoformat(t)
+        try:
+            t = dt.datetime.fromisoformat(t)
+        except ValueError:
+            return t
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.UTC)
     return t.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M")

@@ -239,7 +239,7 @@ def test_review_refusals_and_ineligible(demo_kiosk: KioskDir, photos: list[Path]
     assert demo_kiosk.run("review", REG, "--approve", "--material", "notice").code == 2
     assert demo_kiosk.run("review", REG, "--return", "x", "--material", "nope").code == 2
     r = demo_kiosk.run("review", REG)  # a decision is required
-    assert r.code == 2 and "须给出 --approve --return --ineligible 之一" in r.err, r.err
+    assert r.code == 2 and "须给出 --approve、--return、--ineligible 之一" in r.err, r.err
     assert demo_kiosk.run("review", REG, "--ineligible", "学历不符合报考条件").code == 0
     assert status(demo_kiosk)["state"] == "ineligible"
     assert demo_kiosk.run("delete", REG, "notice", 1).code == 1
@@ -266,16 +266,26 @@ def test_bad_usage_exits_2_saying_what_is_wrong_in_the_users_language(
         demo_kiosk: KioskDir) -> None:
     # (argparse's own sentences are English, and it exited from inside the parser)
     for args, said in [
-        (("delete", REG, "notice", "first"), "INDEX 须为整数，“first”不是"),
-        (("no-such-command",), "没有“no-such-command”这一项"),
+        (("delete", REG, "notice", "first"), "INDEX 须为整数（收到“first”）。运行 kiosk delete"),
+        (("delete", REG, "notice", "list.names"), "（收到“list.names”）"),  # typed, not a key
+        (("no-such-command",), "没有“no-such-command”这一项（可选：init、roster、"),
         (("review", REG, "--approve", "--return", "x"), "--return 不能与 --approve 同时使用"),
-        (("capture", REG), "缺少 MATERIAL, FILE"),
-        (("status", "--bogus"), "无法识别的参数 --bogus"),
+        (("review", REG), "须给出 --approve、--return、--ineligible 之一"),
+        (("capture", REG), "缺少 MATERIAL、FILE。运行 kiosk capture --help"),
+        (("status", "--bogus"), "无法识别的参数：--bogus。运行 kiosk status --help"),
+        (("keys", "export", "--bogus"), "运行 kiosk keys export --help"),
+        (("status", "--json=1"), "--json 不带值（收到“1”）"),
         (("slip", REG, "-o"), "-o/--output 后面缺少值"),
     ]:
         r = demo_kiosk.run(*args)
-        assert r.code == 2 and said in r.err and "--help" in r.err, (args, r.err)
+        assert r.code == 2 and said in r.err, (args, r.err)
         assert "usage:" not in r.err + r.out and "error:" not in r.err, (args, r.err)
+    # in the configured language
+    text = demo_kiosk.config.read_text()
+    assert 'language = "zh-CN"' in text
+    demo_kiosk.config.write_text(text.replace('language = "zh-CN"', 'language = "en"'))
+    r = demo_kiosk.run("delete", REG, "notice", "first")
+    assert r.code == 2 and "INDEX takes a whole number, not “first”" in r.err, r.err
 
 
 def test_console_script_runs_without_traceback(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from kiosk.messages import CATALOG, LANGUAGES, Messages, placeholders
+from kiosk.messages import CATALOG, LANGUAGES, Messages, Verbatim, beijing_time, placeholders
 
 
 def test_every_key_in_every_language_with_the_same_placeholders() -> None:
@@ -30,3 +30,19 @@ def test_chinese_text_uses_full_width_punctuation() -> None:
         texts[f"material {m.code}"] = f"{m.name} {m.hint}"
     bad = {k: t for k, t in texts.items() if ascii_next_to_chinese.search(t)}
     assert not bad
+
+
+def test_beijing_time_is_the_sites_clock_whatever_the_stored_form() -> None:
+    assert beijing_time("2026-05-01T02:00:00.000Z") == "2026-05-01 10:00"  # what the store writes
+    assert beijing_time("2026-05-01 02:00:00") == "2026-05-01 10:00"  # no zone: UTC too
+    assert beijing_time("2026-04-30T20:30:00-04:00") == "2026-05-01 08:30"
+    assert beijing_time("not a time") == "not a time"  # an odd row never stops a listing
+
+
+def test_typed_text_is_never_looked_up_and_lists_are_said_as_lists() -> None:
+    zh, en = Messages("zh-CN"), Messages("en")
+    typed = Verbatim("list.names")  # what a user typed may spell a catalog key
+    said = zh("usage.invalid_value.int", arg="INDEX", value=typed)
+    assert said == "INDEX 须为整数（收到“list.names”）"
+    assert zh("usage.required", args=["A", "B"]) == "缺少 A、B"
+    assert en("usage.required", args=["A", "B"]) == "A, B missing"

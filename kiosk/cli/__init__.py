@@ -42,11 +42,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _messages_for(argv: Sequence[str] | None) -> Messages:
+    """The configured language, for a message about bad usage; zh-CN when the config that
+    --config (or the default) names cannot be read (that is said once the usage is right)."""
+    find = UsageParser(add_help=False)
+    find.add_argument("--config", default=None)
+    try:
+        known, _ = find.parse_known_args(argv)
+        return Context.load(known.config).msg
+    except Exception:  # noqa: BLE001 - any trouble here: the default language
+        return Messages("zh-CN")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     msg = Messages("zh-CN")
     ctx: Context | None = None
     try:
-        args = build_parser().parse_args(argv)  # bad usage: InputError (kiosk.cli.usage)
+        try:
+            args = build_parser().parse_args(argv)  # bad usage: InputError (kiosk.cli.usage)
+        except InputError:
+            msg = _messages_for(argv)  # said before any config was loaded
+            raise
         ctx = Context.load(getattr(args, "config", None))
         msg = ctx.msg
         handler: Handler | None = getattr(args, "handler", None)

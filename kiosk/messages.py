@@ -543,6 +543,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "{path} 是文件夹，不是回执图片或 PDF 文件。",
         "en": "{path} is a folder, not a receipt image or PDF file.",
     },
+    "verify.broken": {
+        "zh-CN": "{path} 已损坏或不完整，无法读取。",
+        "en": "{path} is damaged or incomplete and cannot be read.",
+    },
+    "verify.too_large": {
+        "zh-CN": "{path} 的图片过大（像素过多），不予读取。",
+        "en": "{path} is too large an image (too many pixels) to read.",
+    },
     "verify.unknown_format": {
         "zh-CN": "{path} 不是 PNG、JPEG 等图片，也不是 PDF 文件。",
         "en": "{path} is neither an image (PNG, JPEG…) nor a PDF file.",

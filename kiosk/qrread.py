@@ -44,9 +44,10 @@ def load_images(path: Path) -> list[np.ndarray]:
             grey = np.asarray(im.convert("L"))
     except UnidentifiedImageError:
         raise InputError("verify.unknown_format", path=str(path)) from None
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise InputError("verify.not_image", path=str(path),
-                         detail=str(exc)[:80] or type(exc).__name__) from None
+    except Image.DecompressionBombError:
+        raise InputError("verify.too_large", path=str(path)) from None
+    except (OSError, ValueError):  # a truncated or corrupt file (PIL's words are English)
+        raise InputError("verify.broken", path=str(path)) from None
     return [grey]
 
 
@@ -54,8 +55,8 @@ def _pdf_pages(data: bytes, path: Path) -> list[np.ndarray]:
     import pypdfium2 as pdfium
     try:
         pdf = pdfium.PdfDocument(data)
-    except Exception as exc:  # pdfium raises its own PdfiumError
-        raise InputError("verify.not_image", path=str(path), detail=str(exc)[:80]) from None
+    except Exception:  # pdfium raises its own PdfiumError (in English)
+        raise InputError("verify.broken", path=str(path)) from None
     pages = []
     try:
         for i in range(min(len(pdf), MAX_PDF_PAGES)):
@@ -64,8 +65,8 @@ def _pdf_pages(data: bytes, path: Path) -> list[np.ndarray]:
             scale = min(PDF_SCALE, MAX_SIDE * 1.5 / max(w, h, 1))
             bitmap = page.render(scale=scale, grayscale=True)
             pages.append(np.asarray(bitmap.to_pil().convert("L")))
-    except Exception as exc:
-        raise InputError("verify.not_image", path=str(path), detail=str(exc)[:80]) from None
+    except Exception:
+        raise InputError("verify.broken", path=str(path)) from None
     finally:
         pdf.close()
     return pages

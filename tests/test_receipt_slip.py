@@ -103,8 +103,16 @@ def test_unreadable_files(tmp_path: Path) -> None:
     assert e.value.key == "verify.is_dir"
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4 nothing else")
-    with pytest.raises(InputError):
+    with pytest.raises(InputError) as e:
         read_qr(broken)
+    assert e.value.key == "verify.broken"
+    cut = tmp_path / "cut.png"  # a real PNG, its end cut off: the user's words, no PIL English
+    buf = io.BytesIO()
+    Image.new("L", (200, 200), 128).save(buf, "PNG")
+    cut.write_bytes(buf.getvalue()[:-40])
+    with pytest.raises(InputError) as e:
+        read_qr(cut)
+    assert e.value.key == "verify.broken"
     blank = tmp_path / "blank.png"
     Image.new("L", (300, 200), 255).save(blank)
     assert read_qr(blank) == []

@@ -25,6 +25,154 @@ CATALOG: dict[str, dict[str, str]] = {
     # have their own commas or brackets (；)
     "list.names": {"zh-CN": "、", "en": ", "},
     "list.clauses": {"zh-CN": "；", "en": "; "},
+    "help.config": {
+        "zh-CN": "要使用的 kiosk.toml（默认：$KIOSK_CONFIG，否则 ./kiosk.toml）",
+        "en": "kiosk.toml to use (default: $KIOSK_CONFIG or ./kiosk.toml)",
+    },
+    "help.kiosk": {
+        "zh-CN": "医师资格考试现场确认 kiosk。不带命令时启动终端界面。",
+        "en": "医师资格考试 现场确认 kiosk. Without a command: the terminal UI.",
+    },
+    "help.ui_demo": {
+        "zh-CN": "以内置演示摄像头、演示名单和单独的数据库启动终端界面",
+        "en": "the UI with the built-in demo camera, demo roster, own database",
+    },
+    "help.slip": {
+        "zh-CN": "生成考生的签名回执：保存为文件或打印",
+        "en": "make a candidate's signed receipt: save it or print it",
+    },
+    "help.slip_output": {
+        "zh-CN": "保存为 FILE.png 或 FILE.pdf",
+        "en": "save as FILE.png or FILE.pdf",
+    },
+    "help.slip_print": {
+        "zh-CN": "用 [printer] 配置的打印方式打印（回执也保存在 slips/ 中）",
+        "en": "print with the [printer] backend (the slip is kept in slips/ too)",
+    },
+    "help.slip_layout": {
+        "zh-CN": "纸张版式（默认：[receipt] layout）",
+        "en": "paper layout (default: [receipt] layout)",
+    },
+    "help.verify": {
+        "zh-CN": "核验回执二维码：0 有效，1 无效，2 无法读取",
+        "en": "check a receipt's QR: 0 valid, 1 invalid, 2 unreadable",
+    },
+    "help.verify_file": {
+        "zh-CN": "回执的照片、扫描件、PNG 或 PDF",
+        "en": "a photo, scan, PNG or PDF",
+    },
+    "help.verify_payload": {
+        "zh-CN": "二维码的文本本身",
+        "en": "the QR code's text itself",
+    },
+    "help.keys": {
+        "zh-CN": "本机的签名密钥",
+        "en": "the kiosk's signing key",
+    },
+    "help.keys_export": {
+        "zh-CN": "输出公钥（供其他设备的 [receipt] trusted_keys 使用）",
+        "en": "print the public key (for [receipt] trusted_keys elsewhere)",
+    },
+    "help.init": {
+        "zh-CN": "创建数据库和签名密钥",
+        "en": "create the database and signing key",
+    },
+    "help.init_demo": {
+        "zh-CN": "同时载入演示考生名单",
+        "en": "also load the demo roster",
+    },
+    "help.roster": {
+        "zh-CN": "考生名单",
+        "en": "the candidate roster",
+    },
+    "help.roster_import": {
+        "zh-CN": "导入考生名单 CSV 文件",
+        "en": "import a roster CSV",
+    },
+    "help.materials": {
+        "zh-CN": "材料目录",
+        "en": "the material catalog",
+    },
+    "help.capture": {
+        "zh-CN": "从图片文件保存材料照片（经过与摄像头相同的处理）",
+        "en": "store images from files",
+    },
+    "help.delete": {
+        "zh-CN": "删除一张未锁定的照片",
+        "en": "delete one unlocked image",
+    },
+    "help.delete_index": {
+        "zh-CN": "从 1 开始，与 status 显示的序号一致",
+        "en": "counts from 1, as status shows",
+    },
+    "help.submit": {
+        "zh-CN": "上报并锁定考生的材料",
+        "en": "lock the candidate's materials",
+    },
+    "help.review": {
+        "zh-CN": "考点审核：通过、退回或不符合报考条件",
+        "en": "site review of a submission",
+    },
+    "help.status": {
+        "zh-CN": "考生及其材料的状态",
+        "en": "candidates and their materials",
+    },
+    "help.audit": {
+        "zh-CN": "审计日志",
+        "en": "the audit log",
+    },
+    "help.audit_verify": {
+        "zh-CN": "核验审计日志的哈希链",
+        "en": "check the hash chain",
+    },
+    "help.review_material": {
+        "zh-CN": "与 --return 一起用：需要重新拍摄的材料，可附单独的意见（可重复）；其余材料保持 ✓ 锁定",
+        "en": "with --return: a material to redo, optionally with its own comment (repeatable); the others keep a ✓ lock",
+    },
+    "help.review_approve": {
+        "zh-CN": "通过：全部照片以 ✓ 锁定",
+        "en": "approve: every image locked with ✓",
+    },
+    "help.review_return": {
+        "zh-CN": "退回并解锁材料，COMMENT 为审核意见",
+        "en": "return and unlock the materials, with COMMENT for the candidate",
+    },
+    "help.review_ineligible": {
+        "zh-CN": "不符合报考条件，REASON 为原因",
+        "en": "not eligible, for REASON",
+    },
+    "help.material_code": {
+        "zh-CN": "材料代码（见 kiosk materials）",
+        "en": "a material code (see kiosk materials)",
+    },
+    "help.capture_files": {
+        "zh-CN": "图片文件，每个文件保存为一张照片",
+        "en": "image files, each stored as one image",
+    },
+    "help.json": {
+        "zh-CN": "以 JSON 输出（供程序读取）",
+        "en": "print JSON (for programs)",
+    },
+    "help.status_reg_no": {
+        "zh-CN": "只看这名考生（含各张照片）",
+        "en": "this candidate only, with every image",
+    },
+    "help.usage_prefix": {
+        "zh-CN": "用法：",
+        "en": "usage: ",
+    },
+    "help.positionals": {
+        "zh-CN": "参数",
+        "en": "positional arguments",
+    },
+    "help.options": {
+        "zh-CN": "选项",
+        "en": "options",
+    },
+    "help.help": {
+        "zh-CN": "显示本帮助并退出",
+        "en": "show this help message and exit",
+    },
     "usage.bad": {
         "zh-CN": "命令用法不对：{detail}。运行 {prog} --help 查看用法。",
         "en": "Wrong usage: {detail}. Run {prog} --help for how to use it.",

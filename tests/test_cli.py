@@ -11,6 +11,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pytest
 from conftest import REPO, KioskDir, jpeg_file, page_on_desk
 from PIL import Image
 
@@ -286,6 +287,30 @@ def test_bad_usage_exits_2_saying_what_is_wrong_in_the_users_language(
     demo_kiosk.config.write_text(text.replace('language = "zh-CN"', 'language = "en"'))
     r = demo_kiosk.run("delete", REG, "notice", "first")
     assert r.code == 2 and "INDEX takes a whole number, not “first”" in r.err, r.err
+
+
+def test_help_is_in_the_configured_language(kiosk: KioskDir,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    def helped(*args: str) -> str:
+        with pytest.raises(SystemExit) as info:
+            kiosk.run(*args, "--help")
+        assert info.value.code == 0
+        return capsys.readouterr().out
+
+    out = helped()
+    assert "用法：kiosk" in out and "选项：" in out and "创建数据库和签名密钥" in out, out
+    assert "退回并解锁材料" in helped("review") and "考点审核" in helped("review")
+    for command in (("init",), ("roster", "import"), ("materials",), ("capture",), ("delete",),
+                    ("submit",), ("review",), ("status",), ("audit", "verify"), ("slip",),
+                    ("verify",), ("keys", "export")):
+        out = helped(*command)
+        assert "用法：kiosk" in out, (command, out)
+        # no catalog key shown as such, none of argparse's English
+        assert "help." not in out and "usage:" not in out and "show this" not in out, out
+    text = kiosk.config.read_text()
+    kiosk.config.write_text(text.replace('language = "zh-CN"', 'language = "en"'))
+    out = helped("delete")
+    assert "usage: kiosk delete" in out and "counts from 1, as status shows" in out, out
 
 
 def test_console_script_runs_without_traceback(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from kiosk.cli.context import Context
-from kiosk.cli.usage import UsageParser
+from kiosk.cli.usage import UsageParser, localise
 from kiosk.errors import ConfigError, InputError, KioskError
 from kiosk.messages import Messages
 
@@ -26,19 +26,21 @@ def _modules() -> list:
     return [workflow_cmds, receipt_cmds]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(msg: Messages | None = None) -> argparse.ArgumentParser:
+    """The command line's parsers, their help said in msg's language (zh-CN by default)."""
     common = UsageParser(add_help=False)
     common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS,
-                        help="kiosk.toml to use (default: $KIOSK_CONFIG or ./kiosk.toml)")
+                        help="help.config")
     parser = UsageParser(
         prog="kiosk", parents=[common],
-        description="医师资格考试 现场确认 kiosk. Without a command: the terminal UI.")
+        description="help.kiosk")
     # (its own name: `kiosk init --demo` has a --demo of its own)
     parser.add_argument("--demo", action="store_true", dest="ui_demo",
-                        help="the UI with the built-in demo camera, demo roster, own database")
+                        help="help.ui_demo")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in _modules():
         module.register(sub, common)
+    localise(parser, msg or Messages("zh-CN"))
     return parser
 
 
@@ -58,11 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     msg = Messages("zh-CN")
     ctx: Context | None = None
     try:
-        try:
-            args = build_parser().parse_args(argv)  # bad usage: InputError (kiosk.cli.usage)
-        except InputError:
-            msg = _messages_for(argv)  # said before any config was loaded
-            raise
+        msg = _messages_for(argv)  # usage and help are said before the config is loaded
+        args = build_parser(msg).parse_args(argv)  # bad usage: InputError (kiosk.cli.usage)
         ctx = Context.load(getattr(args, "config", None))
         msg = ctx.msg
         handler: Handler | None = getattr(args, "handler", None)

@@ -13,26 +13,26 @@ EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("slip", parents=[common],
-                       help="make a candidate's signed receipt: save it or print it")
+                       help="help.slip")
     p.add_argument("reg_no", metavar="REG_NO")
     g = p.add_mutually_exclusive_group()
-    g.add_argument("-o", "--output", metavar="FILE", help="save as FILE.png or FILE.pdf")
+    g.add_argument("-o", "--output", metavar="FILE", help="help.slip_output")
     g.add_argument("--print", dest="print_", action="store_true",
-                   help="print with the [printer] backend (the slip is kept in slips/ too)")
+                   help="help.slip_print")
     p.add_argument("--layout", choices=("58mm", "80mm", "a4"),
-                   help="paper layout (default: [receipt] layout)")
+                   help="help.slip_layout")
     p.set_defaults(handler=cmd_slip)
 
     p = sub.add_parser("verify", parents=[common],
-                       help="check a receipt's QR: 0 valid, 1 invalid, 2 unreadable")
-    p.add_argument("file", metavar="FILE", nargs="?", help="a photo, scan, PNG or PDF")
-    p.add_argument("--payload", metavar="TEXT", help="the QR code's text itself")
+                       help="help.verify")
+    p.add_argument("file", metavar="FILE", nargs="?", help="help.verify_file")
+    p.add_argument("--payload", metavar="TEXT", help="help.verify_payload")
     p.set_defaults(handler=cmd_verify)
 
-    keys = sub.add_parser("keys", parents=[common], help="the kiosk's signing key")
+    keys = sub.add_parser("keys", parents=[common], help="help.keys")
     ksub = keys.add_subparsers(dest="keys_command", metavar="COMMAND", required=True)
     p = ksub.add_parser("export", parents=[common],
-                        help="print the public key (for [receipt] trusted_keys elsewhere)")
+                        help="help.keys_export")
     p.set_defaults(handler=cmd_keys_export)
 
 

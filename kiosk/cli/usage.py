@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from kiosk.errors import InputError
-from kiosk.messages import Verbatim
+from kiosk.messages import CATALOG, Messages, Verbatim
 
 _Q = r"(?P<q>['\"])(?P<value>.*)(?P=q)"  # argparse quotes a value with repr()
 # argparse's sentence -> catalog key. (No command has options sharing a prefix or a float
@@ -77,3 +77,52 @@ class UsageParser(argparse.ArgumentParser):
             raise usage_error(f"unrecognized arguments: {' '.join(extras)}",
                               getattr(ns, "usage_prog", self.prog))
         return ns
+
+
+def localise(parser: argparse.ArgumentParser, msg: Messages) -> None:
+    """Say the whole parser tree's help in msg's language: help texts and descriptions are
+    given as catalog keys, and argparse's own words (usage:, options, -h) are replaced. A
+    command's help from its parent's list becomes its own page's description too."""
+    formatter = _formatter(msg)
+    todo, done = [parser], set()
+    while todo:
+        p = todo.pop()
+        if id(p) in done:
+            continue
+        done.add(id(p))
+        p.formatter_class = formatter
+        p._positionals.title = msg("help.positionals")
+        p._optionals.title = msg("help.options")
+        if p.description in CATALOG:
+            p.description = msg(p.description)
+        for action in p._actions:  # (shared with the parsers that have `common` as parent)
+            if isinstance(action, argparse._HelpAction):
+                action.help = msg("help.help")
+            elif action.help in CATALOG:
+                action.help = msg(action.help)
+            if isinstance(action, argparse._SubParsersAction):
+                for choice in action._choices_actions:
+                    sub = action.choices[choice.dest]
+                    if choice.help in CATALOG:
+                        choice.help = msg(choice.help)
+                    sub.description = sub.description or choice.help
+                    todo.append(sub)
+
+
+def _formatter(msg: Messages) -> type[argparse.HelpFormatter]:
+    headings = [msg("help.positionals"), msg("help.options")]
+    colon = "：" if msg.language == "zh-CN" else ":"
+
+    class Formatter(argparse.HelpFormatter):
+        def add_usage(self, usage: str | None, actions: Any, groups: Any,
+                      prefix: str | None = None) -> None:
+            super().add_usage(usage, actions, groups,
+                              msg("help.usage_prefix") if prefix is None else prefix)
+
+        def format_help(self) -> str:  # argparse puts an ASCII colon after each heading
+            text = super().format_help()
+            for heading in headings:
+                text = text.replace(f"\n{heading}:\n", f"\n{heading}{colon}\n")
+            return text
+
+    return Formatter

@@ -20,55 +20,55 @@ if TYPE_CHECKING:
 
 
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("init", parents=[common], help="create the database and signing key")
-    p.add_argument("--demo", action="store_true", help="also load the demo roster")
+    p = sub.add_parser("init", parents=[common], help="help.init")
+    p.add_argument("--demo", action="store_true", help="help.init_demo")
     p.set_defaults(handler=cmd_init)
 
-    roster = sub.add_parser("roster", parents=[common], help="the candidate roster")
+    roster = sub.add_parser("roster", parents=[common], help="help.roster")
     rsub = roster.add_subparsers(dest="roster_command", metavar="COMMAND", required=True)
-    p = rsub.add_parser("import", parents=[common], help="import a roster CSV")
+    p = rsub.add_parser("import", parents=[common], help="help.roster_import")
     p.add_argument("file", metavar="FILE.csv")
     p.set_defaults(handler=cmd_roster_import)
 
-    p = sub.add_parser("materials", parents=[common], help="the material catalog")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("materials", parents=[common], help="help.materials")
+    p.add_argument("--json", action="store_true", help="help.json")
     p.set_defaults(handler=cmd_materials)
 
-    p = sub.add_parser("capture", parents=[common], help="store images from files")
+    p = sub.add_parser("capture", parents=[common], help="help.capture")
     p.add_argument("reg_no", metavar="REG_NO")
-    p.add_argument("material", metavar="MATERIAL")
-    p.add_argument("files", metavar="FILE", nargs="+")
+    p.add_argument("material", metavar="MATERIAL", help="help.material_code")
+    p.add_argument("files", metavar="FILE", nargs="+", help="help.capture_files")
     p.set_defaults(handler=cmd_capture)
 
-    p = sub.add_parser("delete", parents=[common], help="delete one unlocked image")
+    p = sub.add_parser("delete", parents=[common], help="help.delete")
     p.add_argument("reg_no", metavar="REG_NO")
     p.add_argument("material", metavar="MATERIAL")
-    p.add_argument("index", metavar="INDEX", type=int, help="counts from 1, as status shows")
+    p.add_argument("index", metavar="INDEX", type=int, help="help.delete_index")
     p.set_defaults(handler=cmd_delete)
 
-    p = sub.add_parser("submit", parents=[common], help="lock the candidate's materials")
+    p = sub.add_parser("submit", parents=[common], help="help.submit")
     p.add_argument("reg_no", metavar="REG_NO")
     p.set_defaults(handler=cmd_submit)
 
-    p = sub.add_parser("review", parents=[common], help="site review of a submission")
+    p = sub.add_parser("review", parents=[common], help="help.review")
     p.add_argument("reg_no", metavar="REG_NO")
     g = p.add_mutually_exclusive_group(required=True)
-    g.add_argument("--approve", action="store_true")
-    g.add_argument("--return", dest="return_comment", metavar="COMMENT")
-    g.add_argument("--ineligible", metavar="REASON")
+    g.add_argument("--approve", action="store_true", help="help.review_approve")
+    g.add_argument("--return", dest="return_comment", metavar="COMMENT",
+                   help="help.review_return")
+    g.add_argument("--ineligible", metavar="REASON", help="help.review_ineligible")
     p.add_argument("--material", action="append", default=[], metavar="CODE[:COMMENT]",
-                   help="with --return: a material to redo, optionally with its own comment "
-                        "(repeatable); the others keep a ✓ lock")
+                   help="help.review_material")
     p.set_defaults(handler=cmd_review)
 
-    p = sub.add_parser("status", parents=[common], help="candidates and their materials")
-    p.add_argument("reg_no", metavar="REG_NO", nargs="?")
-    p.add_argument("--json", action="store_true")
+    p = sub.add_parser("status", parents=[common], help="help.status")
+    p.add_argument("reg_no", metavar="REG_NO", nargs="?", help="help.status_reg_no")
+    p.add_argument("--json", action="store_true", help="help.json")
     p.set_defaults(handler=cmd_status)
 
-    audit = sub.add_parser("audit", parents=[common], help="the audit log")
+    audit = sub.add_parser("audit", parents=[common], help="help.audit")
     asub = audit.add_subparsers(dest="audit_command", metavar="COMMAND", required=True)
-    p = asub.add_parser("verify", parents=[common], help="check the hash chain")
+    p = asub.add_parser("verify", parents=[common], help="help.audit_verify")
     p.set_defaults(handler=cmd_audit_verify)
 
 

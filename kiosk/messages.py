@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+import unicodedata
 from typing import Any
 
 LANGUAGES = ("zh-CN", "en")
@@ -31,7 +32,8 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "help.kiosk": {
         "zh-CN": "医师资格考试现场确认 kiosk。不带命令时启动终端界面。",
-        "en": "医师资格考试 现场确认 kiosk. Without a command: the terminal UI.",
+        "en": "The on-site confirmation kiosk of the medical licensing exam. Without a "
+              "command: the terminal UI.",
     },
     "help.ui_demo": {
         "zh-CN": "以内置演示摄像头、演示名单和单独的数据库启动终端界面",
@@ -42,8 +44,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "make a candidate's signed receipt: save it or print it",
     },
     "help.slip_output": {
-        "zh-CN": "保存为 FILE.png 或 FILE.pdf",
-        "en": "save as FILE.png or FILE.pdf",
+        "zh-CN": "保存到 FILE（须以 .png 或 .pdf 结尾）",
+        "en": "save to FILE (ending in .png or .pdf)",
     },
     "help.slip_print": {
         "zh-CN": "用 [printer] 配置的打印方式打印（回执也保存在 slips/ 中）",
@@ -54,8 +56,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "paper layout (default: [receipt] layout)",
     },
     "help.verify": {
-        "zh-CN": "核验回执二维码：0 有效，1 无效，2 无法读取",
-        "en": "check a receipt's QR: 0 valid, 1 invalid, 2 unreadable",
+        "zh-CN": "核验回执二维码；退出码：0 有效，1 无效，2 无法读取",
+        "en": "check a receipt's QR; exit code 0 valid, 1 invalid, 2 unreadable",
     },
     "help.verify_file": {
         "zh-CN": "回执的照片、扫描件、PNG 或 PDF",
@@ -95,7 +97,7 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "help.capture": {
         "zh-CN": "从图片文件保存材料照片（经过与摄像头相同的处理）",
-        "en": "store images from files",
+        "en": "store images from files (the same processing as the camera's)",
     },
     "help.delete": {
         "zh-CN": "删除一张未锁定的照片",
@@ -126,8 +128,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "check the hash chain",
     },
     "help.review_material": {
-        "zh-CN": "与 --return 一起用：需要重新拍摄的材料，可附单独的意见（可重复）；其余材料保持 ✓ 锁定",
-        "en": "with --return: a material to redo, optionally with its own comment (repeatable); the others keep a ✓ lock",
+        "zh-CN": "与 --return 一起用：需重新提交的材料，可附单独的意见（可重复）；其余材料保持 ✓ 锁定",
+        "en": "with --return: a material to redo, optionally with its own comment "
+              "(repeatable); the others keep a ✓ lock",
     },
     "help.review_approve": {
         "zh-CN": "通过：全部照片以 ✓ 锁定",
@@ -156,6 +159,14 @@ CATALOG: dict[str, dict[str, str]] = {
     "help.status_reg_no": {
         "zh-CN": "只看这名考生（含各张照片）",
         "en": "this candidate only, with every image",
+    },
+    "help.reg_no": {
+        "zh-CN": "考生的报名号",
+        "en": "the candidate's registration number",
+    },
+    "help.roster_file": {
+        "zh-CN": "考生名单 CSV 文件（UTF-8 或 GB18030）",
+        "en": "the roster CSV file (UTF-8 or GB18030)",
     },
     "help.usage_prefix": {
         "zh-CN": "用法：",
@@ -817,6 +828,11 @@ CATALOG: dict[str, dict[str, str]] = {
 # Chinese typesetting never starts a line with these: a line break before one takes the
 # character before it along (the printed slip and the thermal printer's columns)
 NO_LINE_START = "，。、；：？！）》」』”"
+
+
+def display_width(text: str) -> int:
+    """Columns text takes on a terminal or a receipt printer: a CJK character takes two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def split_for_closing(line: str, following: str) -> tuple[str, str]:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.errors import CheckFailed
-from kiosk.messages import split_for_closing
+from kiosk.messages import display_width, split_for_closing
 
 FS_CHINESE_ON = b"\x1c\x26"    # FS &: Chinese character mode (GB18030 / GBK printers)
 ESC_INIT = b"\x1b\x40"         # ESC @
@@ -148,10 +148,6 @@ def _c_locale() -> dict[str, str]:
 
 
 # --- escpos ------------------------------------------------------------------------------
-
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
 
 def wrap_columns(text: str, columns: int) -> list[str]:
     """Break text into lines of at most `columns` half-width columns (CJK counts 2)."""

@@ -8,6 +8,7 @@ receipt-looking text (``KR…:``) wins; any other QR text found is returned afte
 from __future__ import annotations
 
 import io
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,14 +40,16 @@ def load_images(path: Path) -> list[np.ndarray]:
     if data[:5] == b"%PDF-":
         return _pdf_pages(data, path)
     try:
-        with Image.open(io.BytesIO(data)) as im:
-            im = ImageOps.exif_transpose(im)
-            grey = np.asarray(im.convert("L"))
+        with warnings.catch_warnings():  # PIL warns (in English, on stderr) past the limit
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as im:
+                im = ImageOps.exif_transpose(im)
+                grey = np.asarray(im.convert("L"))
     except UnidentifiedImageError:
         raise InputError("verify.unknown_format", path=str(path)) from None
-    except Image.DecompressionBombError:
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InputError("verify.too_large", path=str(path)) from None
-    except (OSError, ValueError):  # a truncated or corrupt file (PIL's words are English)
+    except (OSError, ValueError, SyntaxError, EOFError):  # truncated or corrupt (PIL: English)
         raise InputError("verify.broken", path=str(path)) from None
     return [grey]
 

@@ -15,6 +15,8 @@ import pytest
 from conftest import REPO, KioskDir, jpeg_file, page_on_desk
 from PIL import Image
 
+from kiosk.messages import display_width
+
 REG = "2026110102001"  # demo: a direct applicant with a resident ID card
 
 
@@ -290,7 +292,10 @@ def test_bad_usage_exits_2_saying_what_is_wrong_in_the_users_language(
 
 
 def test_help_is_in_the_configured_language(kiosk: KioskDir,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
+                                            capsys: pytest.CaptureFixture[str],
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+
     def helped(*args: str) -> str:
         with pytest.raises(SystemExit) as info:
             kiosk.run(*args, "--help")
@@ -307,6 +312,8 @@ def test_help_is_in_the_configured_language(kiosk: KioskDir,
         assert "用法：kiosk" in out, (command, out)
         # no catalog key shown as such, none of argparse's English
         assert "help." not in out and "usage:" not in out and "show this" not in out, out
+        # within the terminal's 80 columns, a Chinese character counting two
+        assert all(display_width(line) <= 80 for line in out.splitlines()), out
     text = kiosk.config.read_text()
     kiosk.config.write_text(text.replace('language = "zh-CN"', 'language = "en"'))
     out = helped("delete")

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import io
+import struct
+import warnings
+import zlib
 from pathlib import Path
 
 import cv2
@@ -113,6 +116,16 @@ def test_unreadable_files(tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         read_qr(cut)
     assert e.value.key == "verify.broken"
+    huge = tmp_path / "huge.png"  # claims 12000 x 12000: past PIL's limit (it would warn)
+    ihdr = struct.pack(">IIBBBBB", 12000, 12000, 8, 0, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    huge.write_bytes(b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk
+                     + struct.pack(">I", zlib.crc32(chunk)) + b"\0\0\0\0IEND\xaeB`\x82")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing printed besides our own message
+        with pytest.raises(InputError) as e:
+            read_qr(huge)
+    assert e.value.key == "verify.too_large"
     blank = tmp_path / "blank.png"
     Image.new("L", (300, 200), 255).save(blank)
     assert read_qr(blank) == []

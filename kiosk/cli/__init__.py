@@ -45,14 +45,25 @@ def build_parser(msg: Messages | None = None) -> argparse.ArgumentParser:
 
 
 def _messages_for(argv: Sequence[str] | None) -> Messages:
-    """The configured language, for a message about bad usage; zh-CN when the config that
-    --config (or the default) names cannot be read (that is said once the usage is right)."""
+    """The language of the config that --config (or the default) names, read before the
+    command line is parsed (its help and usage errors are said in it). A config that does
+    not load still gives its [kiosk] language when that much can be read; else zh-CN."""
     find = UsageParser(add_help=False)
     find.add_argument("--config", default=None)
     try:
         known, _ = find.parse_known_args(argv)
         return Context.load(known.config).msg
-    except Exception:  # noqa: BLE001 - any trouble here: the default language
+    except Exception:  # noqa: BLE001 - said once the usage is right; here: its language
+        pass
+    try:
+        import tomllib
+
+        from kiosk.config import find_config_path
+
+        path, _ = find_config_path(known.config)
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        return Messages(raw["kiosk"]["language"])
+    except Exception:  # noqa: BLE001 - unreadable, no such key, an unknown language
         return Messages("zh-CN")
 
 

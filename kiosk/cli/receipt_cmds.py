@@ -14,7 +14,7 @@ EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("slip", parents=[common],
                        help="help.slip")
-    p.add_argument("reg_no", metavar="REG_NO")
+    p.add_argument("reg_no", metavar="REG_NO", help="help.reg_no")
     g = p.add_mutually_exclusive_group()
     g.add_argument("-o", "--output", metavar="FILE", help="help.slip_output")
     g.add_argument("--print", dest="print_", action="store_true",

@@ -27,7 +27,7 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     roster = sub.add_parser("roster", parents=[common], help="help.roster")
     rsub = roster.add_subparsers(dest="roster_command", metavar="COMMAND", required=True)
     p = rsub.add_parser("import", parents=[common], help="help.roster_import")
-    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("file", metavar="FILE.csv", help="help.roster_file")
     p.set_defaults(handler=cmd_roster_import)
 
     p = sub.add_parser("materials", parents=[common], help="help.materials")
@@ -35,23 +35,23 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_materials)
 
     p = sub.add_parser("capture", parents=[common], help="help.capture")
-    p.add_argument("reg_no", metavar="REG_NO")
+    p.add_argument("reg_no", metavar="REG_NO", help="help.reg_no")
     p.add_argument("material", metavar="MATERIAL", help="help.material_code")
     p.add_argument("files", metavar="FILE", nargs="+", help="help.capture_files")
     p.set_defaults(handler=cmd_capture)
 
     p = sub.add_parser("delete", parents=[common], help="help.delete")
-    p.add_argument("reg_no", metavar="REG_NO")
-    p.add_argument("material", metavar="MATERIAL")
+    p.add_argument("reg_no", metavar="REG_NO", help="help.reg_no")
+    p.add_argument("material", metavar="MATERIAL", help="help.material_code")
     p.add_argument("index", metavar="INDEX", type=int, help="help.delete_index")
     p.set_defaults(handler=cmd_delete)
 
     p = sub.add_parser("submit", parents=[common], help="help.submit")
-    p.add_argument("reg_no", metavar="REG_NO")
+    p.add_argument("reg_no", metavar="REG_NO", help="help.reg_no")
     p.set_defaults(handler=cmd_submit)
 
     p = sub.add_parser("review", parents=[common], help="help.review")
-    p.add_argument("reg_no", metavar="REG_NO")
+    p.add_argument("reg_no", metavar="REG_NO", help="help.reg_no")
     g = p.add_mutually_exclusive_group(required=True)
     g.add_argument("--approve", action="store_true", help="help.review_approve")
     g.add_argument("--return", dest="return_comment", metavar="COMMENT",

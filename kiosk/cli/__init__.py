@@ -44,15 +44,17 @@ def build_parser(msg: Messages | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def _messages_for(argv: Sequence[str] | None) -> Messages:
-    """The language of the config that --config (or the default) names, read before the
-    command line is parsed (its help and usage errors are said in it). A config that does
-    not load still gives its [kiosk] language when that much can be read; else zh-CN."""
+def _early_context(argv: Sequence[str] | None) -> tuple[Context | None, Messages]:
+    """The config that --config (or the default) names, loaded before the command line is
+    parsed: its help and usage errors are said in its language. None when it does not
+    load (main loads it again once the usage is right, to say why); its [kiosk] language
+    is still used when that much can be read, else zh-CN."""
     find = UsageParser(add_help=False)
     find.add_argument("--config", default=None)
     try:
         known, _ = find.parse_known_args(argv)
-        return Context.load(known.config).msg
+        ctx = Context.load(known.config)
+        return ctx, ctx.msg
     except Exception:  # noqa: BLE001 - said once the usage is right; here: its language
         pass
     try:
@@ -62,18 +64,19 @@ def _messages_for(argv: Sequence[str] | None) -> Messages:
 
         path, _ = find_config_path(known.config)
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        return Messages(raw["kiosk"]["language"])
+        return None, Messages(raw["kiosk"]["language"])
     except Exception:  # noqa: BLE001 - unreadable, no such key, an unknown language
-        return Messages("zh-CN")
+        return None, Messages("zh-CN")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     msg = Messages("zh-CN")
     ctx: Context | None = None
     try:
-        msg = _messages_for(argv)  # usage and help are said before the config is loaded
+        ctx, msg = _early_context(argv)  # usage and help are said in the config's language
         args = build_parser(msg).parse_args(argv)  # bad usage: InputError (kiosk.cli.usage)
-        ctx = Context.load(getattr(args, "config", None))
+        if ctx is None:  # the config did not load: now that the usage is right, say why
+            ctx = Context.load(getattr(args, "config", None))
         msg = ctx.msg
         handler: Handler | None = getattr(args, "handler", None)
         if handler is not None and args.ui_demo:  # (silently ignored, it misled people)

@@ -825,9 +825,10 @@ CATALOG: dict[str, dict[str, str]] = {
 }
 
 
-# Chinese typesetting never starts a line with these: a line break before one takes the
-# character before it along (the printed slip and the thermal printer's columns)
+# Chinese typesetting never starts a line with closing punctuation nor ends one with opening
+# punctuation (the printed slip, the thermal printer's columns, the terminal's help)
 NO_LINE_START = "，。、；：？！）》」』”"
+NO_LINE_END = "（《「『“‘【〈"
 
 
 def display_width(text: str) -> int:
@@ -835,19 +836,61 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
-def split_for_closing(line: str, following: str) -> tuple[str, str]:
+def line_break(line: str, following: str) -> tuple[str, str]:
     """A full line about to be broken before `following`: (what stays, what moves down).
-    Before closing punctuation, the last character moves down with it, and any closing
-    punctuation right before the break ("张）" before "。"); nothing moves when that would
-    leave the line empty or the line ends in a space (a break at a space is fine)."""
-    if not following or following[0] not in NO_LINE_START:
-        return line, ""
-    k = len(line) - 1
-    while k > 0 and line[k] in NO_LINE_START:
-        k -= 1
-    if k <= 0 or line[-1].isspace() or not line[:k].strip():
-        return line, ""
-    return line[:k], line[k:]
+    Before closing punctuation the last character moves down with it, and any closing
+    punctuation right before the break ("张）" before "。"); opening punctuation at the end
+    moves down to what it opens. Nothing moves when that would leave the line empty, nor
+    before closing punctuation when the line ends in a space (a break at a space is fine)."""
+    stay, carry = line, ""
+    if following[:1] and following[0] in NO_LINE_START and not line[-1:].isspace():
+        k = len(line) - 1
+        while k > 0 and line[k] in NO_LINE_START:
+            k -= 1
+        if k > 0 and line[:k].strip():
+            stay, carry = line[:k], line[k:]
+    while len(stay) > 1 and stay[-1] in NO_LINE_END and stay[:-1].strip():
+        stay, carry = stay[:-1], stay[-1] + carry
+    return stay, carry
+
+
+def wrap_columns(text: str, columns: int) -> list[str]:
+    """text in lines of at most `columns` columns (display_width): breaks at spaces and
+    between CJK characters, inside a Latin word or an option only when it is longer than a
+    line, and by line_break's rules. Spaces are kept (a receipt's indents and gaps) except
+    at a break; "" gives [""]."""
+    words: list[str] = []  # runs of narrow characters, each wide character, each space
+    for c in text:
+        if c != " " and display_width(c) == 1 and words and words[-1] != " " \
+                and display_width(words[-1][-1]) == 1:
+            words[-1] += c
+        else:
+            words.append(c)
+    lines: list[str] = []
+    line, broken = "", False  # broken: a break came before this line (its spaces go)
+    for w in words:
+        if w != " " and display_width(w) > columns:  # longer than a line: cut (one column
+            if line.strip():                         # a character, as a narrow run is)
+                lines.append(line.rstrip())
+            while len(w) > columns:
+                lines.append(w[:columns])
+                w = w[columns:]
+            line, broken = w, True
+        elif w != " " and display_width(line + w) > columns:
+            if not line.strip():  # only an indent before it: the indent goes
+                line, broken = w, True
+                continue
+            stay, carry = line_break(line, w)
+            lines.append(stay.rstrip())
+            line, broken = carry + w, True
+            if display_width(line) > columns:  # an opening bracket before a long word
+                lines.append(carry.rstrip())
+                line = w
+        elif not (w == " " and broken and not line):
+            line += w
+    if line.strip() or not lines:
+        lines.append(line.rstrip())
+    return lines
 
 
 class Messages:

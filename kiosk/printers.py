@@ -18,14 +18,13 @@ import contextlib
 import re
 import shutil
 import subprocess
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
 from kiosk.errors import CheckFailed
-from kiosk.messages import display_width, split_for_closing
+from kiosk.messages import wrap_columns
 
 FS_CHINESE_ON = b"\x1c\x26"    # FS &: Chinese character mode (GB18030 / GBK printers)
 ESC_INIT = b"\x1b\x40"         # ESC @
@@ -148,24 +147,6 @@ def _c_locale() -> dict[str, str]:
 
 
 # --- escpos ------------------------------------------------------------------------------
-
-def wrap_columns(text: str, columns: int) -> list[str]:
-    """Break text into lines of at most `columns` half-width columns (CJK counts 2)."""
-    lines, line, width = [], "", 0
-    for ch in text:
-        w = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
-        if width + w > columns:
-            line, carry = split_for_closing(line, ch)
-            lines.append(line.rstrip())
-            line = "" if ch == " " else carry + ch
-            width = display_width(line)
-            continue
-        line += ch
-        width += w
-    if line.strip() or not lines:
-        lines.append(line.rstrip())
-    return lines
-
 
 def qr_module_dots(payload: str, layout: str) -> int:
     from kiosk.slip import qr_matrix

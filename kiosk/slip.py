@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 from kiosk.errors import InputError
 from kiosk.fonts import FontSpec, find_font
 from kiosk.keys import key_id_text
-from kiosk.messages import Messages, beijing_time, split_for_closing
+from kiosk.messages import Messages, beijing_time, line_break
 from kiosk.receipt import Receipt
 
 
@@ -103,7 +103,7 @@ def wrap(text: str, font: Any, width: int) -> list[str]:
         if font.getlength(line + token.rstrip()) <= width:
             line += token
             continue
-        line, carry = split_for_closing(line, token)  # never a line that starts with "，"
+        line, carry = line_break(line, token)  # never a line that starts with "，"
         if line.strip():
             lines.append(line.rstrip())
         line = carry + token.lstrip()

@@ -1,6 +1,17 @@
 from __future__ import annotations
 
-from kiosk.messages import CATALOG, LANGUAGES, Messages, Verbatim, beijing_time, placeholders
+from kiosk.messages import (
+    CATALOG,
+    LANGUAGES,
+    NO_LINE_END,
+    NO_LINE_START,
+    Messages,
+    Verbatim,
+    beijing_time,
+    display_width,
+    placeholders,
+    wrap_columns,
+)
 
 
 def test_every_key_in_every_language_with_the_same_placeholders() -> None:
@@ -46,3 +57,17 @@ def test_typed_text_is_never_looked_up_and_lists_are_said_as_lists() -> None:
     assert said == "INDEX 须为整数（收到“list.names”）"
     assert zh("usage.required", args=["A", "B"]) == "缺少 A、B"
     assert en("usage.required", args=["A", "B"]) == "A, B missing"
+
+
+def test_wrap_columns_keeps_words_indents_and_chinese_line_rules() -> None:
+    text = "  与 --return 一起用：需重新提交的材料（可重复）；其余材料保持 ✓ 锁定 kiosk.toml"
+    for columns in range(12, 60):
+        lines = wrap_columns(text, columns)
+        assert all(display_width(line) <= columns for line in lines), (columns, lines)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+        assert lines[0].startswith("  与")  # an indent is kept
+        assert not any(line[:1] in NO_LINE_START for line in lines), (columns, lines)
+        assert not any(line[-1:] in NO_LINE_END for line in lines), (columns, lines)
+        assert all("--return" in line for line in lines if "-" in line)  # never cut
+    assert wrap_columns("abcdefghij", 4) == ["abcd", "efgh", "ij"]  # longer than a line: cut
+    assert wrap_columns("", 10) == [""]

@@ -13,16 +13,14 @@ import pytest
 from escpos.printer import Dummy
 from test_receipt_payload import CONFIG, KEY, view
 
-from kiosk.messages import NO_LINE_START, Messages
+from kiosk.messages import NO_LINE_START, Messages, display_width, wrap_columns
 from kiosk.printers import (
     CupsBackend,
     EscposBackend,
     FileBackend,
     PrinterError,
     PrintJob,
-    display_width,
     print_escpos,
-    wrap_columns,
 )
 from kiosk.receipt import build_receipt, encode
 from kiosk.receipt_config import PrinterSection

@@ -15,8 +15,7 @@ from test_receipt_payload import CONFIG, KEY, OTHER, view
 
 from kiosk import fonts
 from kiosk.errors import ConfigError, InputError
-from kiosk.messages import NO_LINE_START, Messages
-from kiosk.printers import display_width
+from kiosk.messages import NO_LINE_START, Messages, display_width
 from kiosk.qrread import read_qr
 from kiosk.receipt import build_receipt, encode, verify_payload
 from kiosk.slip import LAYOUTS, all_text, render_slip, save_slip, slip_lines, wrap

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from kiosk.errors import InputError
-from kiosk.messages import CATALOG, Messages, Verbatim, display_width, split_for_closing
+from kiosk.messages import CATALOG, Messages, Verbatim, wrap_columns
 
 _Q = r"(?P<q>['\"])(?P<value>.*)(?P=q)"  # argparse quotes a value with repr()
 # argparse's sentence -> catalog key. (No command has options sharing a prefix or a float
@@ -120,7 +120,9 @@ def _formatter(msg: Messages) -> type[argparse.HelpFormatter]:
                               msg("help.usage_prefix") if prefix is None else prefix)
 
         def _split_lines(self, text: str, width: int) -> list[str]:
-            return wrap_display(text, width)  # argparse counts a CJK character as one column
+            # (as argparse's own: runs of whitespace are one space; it counts a CJK character
+            # as one column)
+            return wrap_columns(" ".join(text.split()), width)
 
         def format_help(self) -> str:  # argparse puts an ASCII colon after each heading
             text = super().format_help()
@@ -129,33 +131,3 @@ def _formatter(msg: Messages) -> type[argparse.HelpFormatter]:
             return text
 
     return Formatter
-
-
-_NO_LINE_END = "（“‘《【〈「『"  # opening punctuation stays with what it opens
-
-
-def wrap_display(text: str, width: int) -> list[str]:
-    """text in lines of at most `width` terminal columns (a CJK character takes two): breaks
-    at spaces and between CJK characters, never inside a Latin word or an option, and no
-    line starts with closing punctuation."""
-    words: list[str] = []  # runs of narrow characters, each wide character, single spaces
-    for c in " ".join(text.split()):
-        if c == " " or display_width(c) == 2:
-            words.append(c)
-        elif words and words[-1] != " " and display_width(words[-1][-1]) == 1:
-            words[-1] += c
-        else:
-            words.append(c)
-    lines, line = [], ""
-    for w in words:
-        if line and w != " " and display_width(line + w) > width:
-            line, carry = split_for_closing(line, w)
-            while len(line) > 1 and line[-1] in _NO_LINE_END:
-                line, carry = line[:-1], line[-1] + carry
-            lines.append(line.rstrip())
-            line = carry + w
-        elif w != " " or line:
-            line += w
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines

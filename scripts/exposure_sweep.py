@@ -9,7 +9,8 @@ Each DATA_DIR holds a manifest.json with true corners (a docgen.py folder or one
 (Gaussian, --noise levels, seeded by the frame's place in its folder), then
 camera.detect.find_document is asked for its corners. Printed per exposure: the mean IoU
 with the true quad (score_detect.py's measure, None = 0) and the share found (IoU >= 0.9),
-over every frame given.
+over every frame given, and how many frames the detector brightened (camera.detect's
+exposure gain, read from its working copy) with the range of their gains.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from cutoff_sweep import _shared_module  # noqa: E402
 
-from camera.detect import find_document  # noqa: E402
+from camera.detect import WORK_SIDE, _prepare, find_document  # noqa: E402
 
 
 def dimmed(frame: np.ndarray, exposure: float, noise: float, seed: int) -> np.ndarray:
@@ -48,6 +49,7 @@ def main() -> None:
     args = ap.parse_args()
     iou = _shared_module(args.shared, "score_detect").iou
     ious: dict[float, list[float]] = {e: [] for e in args.exposure}
+    gains: dict[float, list[float]] = {e: [] for e in args.exposure}
     for data in args.data:
         try:
             frames = json.loads((data / "manifest.json").read_text())["frames"]
@@ -58,13 +60,18 @@ def main() -> None:
             if frame is None:
                 sys.exit(f"{data / f['file']}: not an image")
             for e in args.exposure:
-                found = find_document(dimmed(frame, e, args.noise, n))
+                seen = dimmed(frame, e, args.noise, n)
+                found = find_document(seen)
                 ious[e].append(iou(found, f["corners"], [frame.shape[1], frame.shape[0]]))
-    print("| exposure | frames | mean IoU | found (IoU >= 0.9) |")
-    print("|---|---|---|---|")
+                gains[e].append(_prepare(seen, WORK_SIDE).gain)  # (the detector's own)
+    print("| exposure | frames | mean IoU | found (IoU >= 0.9) | brightened (gains) |")
+    print("|---|---|---|---|---|")
     for e, v in ious.items():
-        a = np.asarray(v)
-        print(f"| {e:g} | {len(a)} | {a.mean():.4f} | {100 * np.mean(a >= 0.9):.1f} % |")
+        a, g = np.asarray(v), np.asarray(gains[e])
+        up = g[g > 1.0]
+        span = f" ({up.min():.2f}–{up.max():.2f})" if len(up) else ""
+        print(f"| {e:g} | {len(a)} | {a.mean():.4f} | {100 * np.mean(a >= 0.9):.1f} % | "
+              f"{len(up)}{span} |")
 
 
 if __name__ == "__main__":

@@ -32,6 +32,9 @@ class Material:
     paper: str | None = None
     paper_by_id_type: dict[str, str] = field(default_factory=dict)
     hint: str = ""
+    # One paper may serve several candidates (a hospital's licence, a mentor's licence, a
+    # unit's summary sheet); a photo of a personal document belongs to one candidate only.
+    shared: bool = False
 
     def applies(self, categories: frozenset[str]) -> bool:
         return ALL in self.applies_to or bool(categories & set(self.applies_to))
@@ -50,8 +53,8 @@ DEFAULT_MATERIALS: tuple[Material, ...] = (
     Material("edu_proof", "学历证明", 0, 4, hint="国外学历认证、中专学历证明、学信网备案表等"),
     Material("trial_proof", "试用期考核证明", 1, 6, applies_to=("direct",), paper="a4",
              hint="每个试用机构一份，须盖章，当年有效"),
-    Material("mentor_license", "带教老师执业证书", 0, 4, applies_to=("direct",)),
-    Material("institution_license", "医疗机构执业许可证副本", 0, 4),
+    Material("mentor_license", "带教老师执业证书", 0, 4, applies_to=("direct",), shared=True),
+    Material("institution_license", "医疗机构执业许可证副本", 0, 4, shared=True),
     Material("assistant_docs", "执业助理医师资格证书及执业证书", 1, 8,
              applies_to=("assistant_upgrade",)),
     Material("tcm_cert", "传统医学师承出师证书/医术确有专长证书", 1, 2,
@@ -60,7 +63,7 @@ DEFAULT_MATERIALS: tuple[Material, ...] = (
              paper="a4"),
     Material("internship_form", "港澳台/外籍人员实习申请审核表", 1, 2, applies_to=("foreign",),
              paper="a4"),
-    Material("other", "其他材料", 0, 6),
+    Material("other", "其他材料", 0, 6, shared=True),
 )
 
 

@@ -68,6 +68,7 @@ class MaterialSection(_Section):
     paper: str | None = None
     paper_by_id_type: dict[str, str] = Field(default_factory=dict)
     hint: str = ""
+    shared: bool = False
 
     @field_validator("paper")
     @classmethod
@@ -138,7 +139,7 @@ class Config:
             return Catalog(DEFAULT_MATERIALS, s.categories)
         return Catalog(tuple(Material(
             m.code, m.name, m.min, m.max, tuple(m.applies_to), dict(m.by_id_type), m.paper,
-            dict(m.paper_by_id_type), m.hint) for m in s.materials), s.categories)
+            dict(m.paper_by_id_type), m.hint, m.shared) for m in s.materials), s.categories)
 
 
 def find_config_path(explicit: str | os.PathLike[str] | None) -> tuple[Path, bool]:

@@ -411,6 +411,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "This is the same photo as “{name}” no. {index}, already stored; one photo is "
               "not stored twice.",
     },
+    "capture.other_candidate": {
+        "zh-CN": "这张照片已保存为另一名考生（报名号 {reg_no}）的“{name}”。个人材料只属于一名考生："
+                 "请确认选的是本人；如果是那名考生选错了，请先在那里删除。",
+        "en": "This photo is already stored as “{name}” of another candidate (registration "
+              "no. {reg_no}). A personal document belongs to one candidate: check that this "
+              "is the right candidate; if the other one was chosen by mistake, delete it "
+              "there first.",
+    },
     "capture.duplicate_batch": {
         "zh-CN": "这次要保存的图片中有两张是同一张照片，同一张照片不能保存两次"
                  "（证件正反面请分别拍摄）。",
@@ -805,6 +813,11 @@ CATALOG: dict[str, dict[str, str]] = {
     "slip.id": {"zh-CN": "证件号码：{id}", "en": "ID number: {id}"},
     "slip.reg_no": {"zh-CN": "报名号：{reg_no}", "en": "Registration no.: {reg_no}"},
     "slip.materials": {"zh-CN": "已确认材料：", "en": "Materials confirmed:"},
+    "slip.materials_returned": {
+        "zh-CN": "已退回材料（待重新提交）：",
+        "en": "Materials returned (to be submitted again):",
+    },
+    "slip.materials_submitted": {"zh-CN": "已提交材料：", "en": "Materials submitted:"},
     "slip.material_line": {"zh-CN": "{name}  {count} 张", "en": "{name}  {count}"},
     "slip.total": {"zh-CN": "合计 {count} 张", "en": "{count} images in all"},
     "slip.state": {"zh-CN": "状态：{state}", "en": "State: {state}"},
@@ -821,6 +834,29 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Keep this receipt. The site and the district will review your materials and "
               "send the result by SMS; if they are returned, act within 24 hours as the SMS "
               "says.",
+    },
+    "slip.notice_site_approved": {
+        "zh-CN": "请妥善保管本回执。考点审核已通过，考区将复审您的材料，结果将以短信通知；"
+                 "如材料被退回，请在 24 小时内按短信要求处理。",
+        "en": "Keep this receipt. The site has approved your materials; the district will "
+              "review them again and send the result by SMS; if they are returned, act "
+              "within 24 hours as the SMS says.",
+    },
+    "slip.notice_district_approved": {
+        "zh-CN": "请妥善保管本回执。您的材料已通过考区复审，无须再做处理。",
+        "en": "Keep this receipt. The district has approved your materials; nothing more is "
+              "needed.",
+    },
+    "slip.notice_returned": {
+        "zh-CN": "请妥善保管本回执。您的材料已被退回，尚未确认：请按审核意见修改，"
+                 "并在 24 小时内重新提交。",
+        "en": "Keep this receipt. Your materials were returned and are not confirmed: correct "
+              "them as the review says and submit them again within 24 hours.",
+    },
+    "slip.notice_ineligible": {
+        "zh-CN": "请妥善保管本回执。经审核，您不符合本次报考条件；如有疑问，请咨询考点工作人员。",
+        "en": "Keep this receipt. The review found you not eligible for this exam; ask the "
+              "site's staff if you have questions.",
     },
 }
 

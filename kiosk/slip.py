@@ -68,6 +68,17 @@ def qr_image(payload: str, module: int) -> Image.Image:
     return small.resize((n * module, n * module), Image.Resampling.NEAREST)
 
 
+# What the list of materials is, and what happens next, depend on the state: a returned
+# candidate's materials are not confirmed, an approved one's review is over.
+_MATERIALS_TITLE = {"returned": "slip.materials_returned",
+                    "district_returned": "slip.materials_returned",
+                    "ineligible": "slip.materials_submitted"}
+_NOTICE = {"site_approved": "slip.notice_site_approved",
+           "district_approved": "slip.notice_district_approved",
+           "returned": "slip.notice_returned", "district_returned": "slip.notice_returned",
+           "ineligible": "slip.notice_ineligible"}
+
+
 def slip_lines(receipt: Receipt, msg: Messages, site_name: str,
                material_names: Mapping[str, str]) -> dict[str, Any]:
     """The texts of a slip, in order, by part."""
@@ -82,9 +93,10 @@ def slip_lines(receipt: Receipt, msg: Messages, site_name: str,
     ]
     mats = [msg("slip.material_line", name=material_names.get(code, code), count=count)
             for code, count in receipt.materials]
-    return {"title": msg("slip.title"), "head": head, "materials_title": msg("slip.materials"),
+    return {"title": msg("slip.title"), "head": head,
+            "materials_title": msg(_MATERIALS_TITLE.get(receipt.state, "slip.materials")),
             "materials": mats, "total": msg("slip.total", count=receipt.total_images),
-            "scan": msg("slip.scan"), "notice": msg("slip.notice"),
+            "scan": msg("slip.scan"), "notice": msg(_NOTICE.get(receipt.state, "slip.notice")),
             "footer": f"{receipt.kiosk_id} · {key_id_text(receipt.key_id)}"}
 
 

@@ -165,6 +165,13 @@ MIGRATIONS: tuple[str, ...] = (
     WHEN EXISTS (SELECT 1 FROM audit WHERE id = NEW.id)
     BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
     """,
+    # 3: a photo is looked up across all candidates when it is stored (a personal document
+    # belongs to one); without these indexes that lookup would read every stored image.
+    # (The expression must be written exactly so in a query for the index to serve it.)
+    """
+    CREATE INDEX captures_by_sha256 ON captures(sha256);
+    CREATE INDEX captures_by_source ON captures(json_extract(quality, '$.source_sha256'));
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 GENESIS = "0" * 64

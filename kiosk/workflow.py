@@ -16,7 +16,7 @@ from typing import Any
 from kiosk.catalog import Catalog, Need, parse_categories
 from kiosk.config import Config
 from kiosk.errors import InputError, RuleError
-from kiosk.messages import Messages
+from kiosk.messages import Messages, Verbatim
 from kiosk.store import UNLOCKED_STATES, Store, now
 from kiosk.validation import mask_id
 
@@ -129,7 +129,8 @@ class Workflow:
         """Mirror the configured catalog into the database, so SQL readers see it too."""
         rows = [(m.code, m.name, m.min, m.max, "+".join(m.applies_to),
                  json.dumps({"by_id_type": m.by_id_type, "paper": m.paper,
-                             "paper_by_id_type": m.paper_by_id_type, "hint": m.hint},
+                             "paper_by_id_type": m.paper_by_id_type, "hint": m.hint,
+                             "shared": m.shared},
                             ensure_ascii=False, sort_keys=True))
                 for m in self.catalog.materials]
         current = [tuple(r) for r in self.store.conn.execute(
@@ -231,12 +232,16 @@ class Workflow:
             raise RuleError("material.not_needed", reg_no=view.reg_no, name=known.name)
         return mat
 
-    def refuse_repeated_photos(self, reg_no: str, photos: Sequence[set[str]]) -> None:
+    def refuse_repeated_photos(self, reg_no: str, material: str,
+                               photos: Sequence[set[str]]) -> None:
         """RuleError when one of these photos (each its set of digests, see _photo_keys) is
         stored for the candidate already (capture.duplicate) or comes twice among them
         (capture.duplicate_batch): the same photo twice (one for both sides of an ID card,
-        a file chosen twice) is a mistake, never a second document. A capture asks before
-        it processes its files, add_captures again when it stores."""
+        a file chosen twice) is a mistake, never a second document. A photo stored for
+        another candidate is refused too (capture.other_candidate) unless it is stored, and
+        is to be stored, as a shared material (a hospital's licence serves all its
+        candidates; someone's diploma under another name is the wrong candidate chosen).
+        A capture asks before it processes its files, add_captures again when it stores."""
         stored = {key: (m.name, i.index) for m in self.candidate(reg_no).materials.values()
                   for i in m.images for key in _photo_keys(i.sha256, i.quality)}
         seen: set[str] = set()
@@ -246,6 +251,29 @@ class Workflow:
             if keys & seen:
                 raise RuleError("capture.duplicate_batch")
             seen |= keys
+        if other := self._stored_elsewhere(reg_no, self._shared(material), seen):
+            raise RuleError("capture.other_candidate", reg_no=Verbatim(other[0]),
+                            name=other[1])
+
+    def _shared(self, code: str) -> bool:
+        m = self.catalog.get(code)
+        return bool(m and m.shared)
+
+    def _stored_elsewhere(self, reg_no: str, shared: bool, keys: set[str]
+                          ) -> tuple[str, str] | None:
+        """Another candidate's capture of one of these photos that forbids sharing it (its
+        material or the new one is personal): (that reg_no, its material's name)."""
+        if not keys:
+            return None
+        marks = ", ".join("?" * len(keys))
+        for row in self.store.conn.execute(
+                f"SELECT reg_no, material FROM captures WHERE reg_no <> ? AND (sha256 IN "
+                f"({marks}) OR json_extract(quality, '$.source_sha256') IN ({marks})) "
+                "ORDER BY id", [reg_no, *keys, *keys]):
+            if not (shared and self._shared(row[1])):
+                m = self.catalog.get(row[1])
+                return row[0], m.name if m else row[1]
+        return None
 
     def add_captures(self, reg_no: str, material: str,
                      images: Sequence[NewCapture]) -> list[ImageView]:
@@ -258,7 +286,7 @@ class Workflow:
         with self.store.transaction() as conn:
             self.check_capture(reg_no, material, len(images))
             digests = [hashlib.sha256(img.jpeg).hexdigest() for img in images]
-            self.refuse_repeated_photos(reg_no, [_photo_keys(d, img.quality)
+            self.refuse_repeated_photos(reg_no, material, [_photo_keys(d, img.quality)
                                                  for img, d in zip(images, digests, strict=True)])
             at = now()
             for img, digest in zip(images, digests, strict=True):

@@ -154,6 +154,29 @@ def test_the_same_image_twice_is_refused(demo_kiosk: KioskDir, photos: list[Path
     assert status(demo_kiosk)["materials"]["id_doc"]["count"] == 2
 
 
+def test_a_personal_document_is_refused_for_a_second_candidate(demo_kiosk: KioskDir,
+                                                               photos: list[Path]) -> None:
+    # the wrong candidate chosen: someone's diploma is not stored under another name
+    other = "2026110102004"  # another direct applicant
+    assert demo_kiosk.run("capture", REG, "diploma", photos[3]).code == 0
+    for material in ("diploma", "degree", "institution_license"):
+        r = demo_kiosk.run("capture", other, material, photos[3])
+        assert r.code == 1, r.err
+        assert "另一名考生（报名号 2026110102001）的“学历证书”" in r.err, r.err
+    assert all(m["count"] == 0 for m in status(demo_kiosk, other)["materials"].values())
+    # once deleted where it was put by mistake, it can go where it belongs
+    assert demo_kiosk.run("delete", REG, "diploma", "1").code == 0
+    assert demo_kiosk.run("capture", other, "diploma", photos[3]).code == 0
+    # a hospital's licence serves every candidate of that hospital
+    for reg in (REG, other):
+        r = demo_kiosk.run("capture", reg, "institution_license", photos[4])
+        assert r.code == 0, r.err
+    assert status(demo_kiosk, other)["materials"]["institution_license"]["count"] == 1
+    # but not as a personal document of a third
+    r = demo_kiosk.run("capture", "2026110102002", "diploma", photos[4])
+    assert r.code == 1 and "另一名考生" in r.err, r.err
+
+
 def test_a_repeated_photo_is_refused_before_it_is_processed(demo_kiosk: KioskDir,
                                                              tmp_path: Path) -> None:
     # the refusal alone: no gate warnings about a photo that will not be stored

@@ -66,6 +66,27 @@ def test_slip_shows_what_the_brief_asks(font: fonts.FontSpec) -> None:
     assert all(display_width(line) <= 32 for line in lines["head"]), lines["head"]
 
 
+@pytest.mark.parametrize("state,title,notice", [
+    ("submitted", "已确认材料", "考点与考区将审核您的材料"),
+    ("returned", "已退回材料（待重新提交）", "已被退回，尚未确认"),
+    ("district_returned", "已退回材料（待重新提交）", "已被退回，尚未确认"),
+    ("site_approved", "已确认材料", "考区将复审"),
+    ("district_approved", "已确认材料", "已通过考区复审"),
+    ("ineligible", "已提交材料", "不符合本次报考条件"),
+])
+def test_the_slip_says_what_the_state_means(state: str, title: str, notice: str) -> None:
+    # a returned candidate's materials are not confirmed; an approved one is not told that
+    # a review is still to come
+    lines = slip_lines(build_receipt(view(state=state), CONFIG, KEY), Messages("zh-CN"),
+                       "北京市西城区考点", NAMES)
+    assert lines["materials_title"].startswith(title), lines["materials_title"]
+    assert display_width(lines["materials_title"]) <= 32  # one line on 58 mm paper
+    assert notice in lines["notice"], lines["notice"]
+    if state != "submitted":
+        assert "已确认" not in lines["materials_title"] or "approved" in state
+        assert "将审核您的材料" not in lines["notice"]
+
+
 @pytest.mark.parametrize("turns", [0, 1])
 def test_photographed_slip_is_verified(tmp_path: Path, font: fonts.FontSpec, turns: int) -> None:
     """A phone photo: slip on a desk, in perspective, blurred, noisy, uneven light, JPEG q=40."""

@@ -108,7 +108,8 @@ def cmd_materials(ctx: Context, args: argparse.Namespace) -> int:
             {"code": m.code, "name": m.name, "min": m.min, "max": m.max,
              "applies_to": list(m.applies_to),
              "by_id_type": {k: list(v) for k, v in m.by_id_type.items()},
-             "paper": m.paper, "hint": m.hint} for m in catalog.materials],
+             "paper": m.paper, "hint": m.hint, "shared": m.shared}
+            for m in catalog.materials],
             "categories": catalog.categories}, ensure_ascii=False, indent=1), file=ctx.out)
         return 0
     for m in catalog.materials:
@@ -158,7 +159,8 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
     # A photo stored already, or given twice, is refused before any file is processed: no
     # time spent, no gate warnings about a photo that will not be stored. (Each file is read
     # twice rather than every image held in memory at once.)
-    wf.refuse_repeated_photos(args.reg_no, [{_read_photo(name)[1]} for name in args.files])
+    wf.refuse_repeated_photos(args.reg_no, args.material,
+                              [{_read_photo(name)[1]} for name in args.files])
     ready: list[NewCapture] = []
     # Every file is read and processed before anything is stored: all or nothing.
     for name in args.files:

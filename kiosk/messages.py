@@ -411,6 +411,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "This is the same photo as “{name}” no. {index}, already stored; one photo is "
               "not stored twice.",
     },
+    "materials.shared": {"zh-CN": "（可多名考生共用）", "en": "(may serve several candidates)"},
     "capture.other_candidate": {
         "zh-CN": "这张照片已保存为另一名考生（报名号 {reg_no}）的“{name}”。个人材料只属于一名考生："
                  "请确认选的是本人；如果是那名考生选错了，请先在那里删除。",

@@ -67,9 +67,10 @@ def test_materials_override(tmp_path: Path) -> None:
     cfg = tmp_path / "kiosk.toml"
     cfg.write_text('[[materials]]\ncode = "id_doc"\nname = "身份证明"\nmin = 2\nmax = 2\n'
                    '[[materials]]\ncode = "photo_sheet"\nname = "照片采集表"\nmin = 1\nmax = 1\n'
-                   'applies_to = ["graduate"]\npaper = "a4"\n', encoding="utf-8")
+                   'applies_to = ["graduate"]\npaper = "a4"\nshared = true\n', encoding="utf-8")
     catalog = load_config(cfg).catalog()
     assert [m.code for m in catalog.materials] == ["id_doc", "photo_sheet"]
+    assert [m.shared for m in catalog.materials] == [False, True]  # personal unless said
     needs = catalog.needs(frozenset({"direct"}), "resident")
     assert list(needs) == ["id_doc"]
     err = _error(tmp_path, '[[materials]]\ncode = "x"\nname = "X"\nmin = 0\nmax = 2\n'

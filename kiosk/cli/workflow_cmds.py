@@ -119,7 +119,8 @@ def cmd_materials(ctx: Context, args: argparse.Namespace) -> int:
             who = "everyone" if "*" in m.applies_to else "/".join(m.applies_to)
         counts = f"{m.min}–{m.max}" + "".join(
             f", {k}: {lo}–{hi}" for k, (lo, hi) in m.by_id_type.items())
-        print(f"{m.code:<20} {m.name}  [{counts}]  {who}", file=ctx.out)
+        shared = f"  {ctx.msg('materials.shared')}" if m.shared else ""
+        print(f"{m.code:<20} {m.name}  [{counts}]  {who}{shared}", file=ctx.out)
     return 0
 
 

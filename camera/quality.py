@@ -14,6 +14,9 @@ message catalog translates them):
                min_text_height): the camera gave too little resolution for this document
     "wrong_size"  its proportions are not the expected paper's (aspect_error >
                max_aspect_error): an ID card where an A4 page is asked for
+    "low_res"  the camera gave the document too few pixels to check at all (its shorter
+               side as captured < min_document_side): a thumbnail, a chat app's preview;
+               unlike small_text it needs no text (a stamp, a photo, a blank back)
 
 The thresholds are the `[quality]` section of kiosk.toml (same key names as the fields).
 """
@@ -29,9 +32,9 @@ from camera.orient import ink_mask, text_lines
 from camera.straighten import aspect_error, measured_size
 
 ReasonCode = Literal["blur", "glare", "dark", "bright", "small", "cut_off", "small_text",
-                     "wrong_size"]
+                     "wrong_size", "low_res"]
 REASON_CODES: tuple[str, ...] = ("blur", "glare", "dark", "bright", "small", "cut_off",
-                                 "small_text", "wrong_size")
+                                 "small_text", "wrong_size", "low_res")
 
 SHARPNESS_LONG_SIDE = 1000  # documents are measured at this long side, whatever their size
 GLARE_LEVEL = 245  # paper this bright (all channels) has lost whatever ink was under it
@@ -79,6 +82,11 @@ class QualityThresholds(BaseModel):
         6.0, ge=0,
         description="Lowest height in pixels, as captured, of the smaller text lines (their "
                     "25th percentile) accepted; below about 6 px print cannot be read.")
+    min_document_side: float = Field(
+        320.0, ge=0,
+        description="Fewest pixels, as captured, across the document's shorter side: an ID "
+                    "card at 320 px is about 150 dpi, where a reviewer can still check a "
+                    "stamp or a signature.")
     max_aspect_error: float = Field(
         0.10, ge=0,
         description="Largest difference accepted between the document's proportions and its "
@@ -97,6 +105,7 @@ class QualityReport(BaseModel):
     text_height: float | None = None  # px as captured; None: too few lines, or blurred
     aspect_error: float | None = None  # vs the expected paper; None: no paper, no quad, or
     #                                     a quad no camera would show a rectangle as
+    document_side: float | None = None  # px as captured across the shorter side
     failed: list[ReasonCode] = Field(default_factory=list)
 
     @property
@@ -245,13 +254,19 @@ def _dot_rows(ink: np.ndarray, bands: np.ndarray, lines: np.ndarray) -> np.ndarr
     return dots & (heights * TEXT_DOT_LINE <= np.percentile(heights[lines], 75))
 
 
+def _captured_size(frame: np.ndarray, quad: np.ndarray | None) -> tuple[float, float]:
+    """The document's (short, long) side in the camera's pixels (a flat scan: the frame's)."""
+    if quad is None:
+        h, w = frame.shape[:2]
+        return float(min(h, w)), float(max(h, w))
+    size = measured_size(np.asarray(quad, np.float64).reshape(4, 2))
+    return min(size), max(size)
+
+
 def _captured_scale(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarray) -> float:
     """Captured pixels per document pixel where the document was enlarged (straightening
     may enlarge a little), else 1: legibility is the camera's, not the resampling's."""
-    if quad is None:
-        src = float(max(frame.shape[:2]))
-    else:
-        src = max(measured_size(np.asarray(quad, np.float64).reshape(4, 2)))
+    src = _captured_size(frame, quad)[1]
     return min(1.0, src / max(1.0, float(max(document.shape[:2]))))
 
 
@@ -277,6 +292,7 @@ def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarr
         brightness=round(float(grey.mean()), 2),
         area_fraction=round(area, 4),
         corner_margin=None if margin is None else round(margin, 4),
+        document_side=round(_captured_size(frame, quad)[0], 1),
     )
     if quad is not None and paper is not None:
         err = aspect_error(quad, paper, (fw, fh))
@@ -301,5 +317,7 @@ def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarr
         failed.append("small_text")
     if report.aspect_error is not None and report.aspect_error > t.max_aspect_error:
         failed.append("wrong_size")
+    if report.document_side is not None and report.document_side < t.min_document_side:
+        failed.append("low_res")
     report.failed = failed
     return report

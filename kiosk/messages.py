@@ -632,6 +632,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "the text is too small to read; let the document fill the view or capture at "
               "a higher resolution",
     },
+    "quality.low_res": {
+        "zh-CN": "图像像素太少，看不清细节：请让材料占满拍摄区域，或用原图（不要用缩略图）",
+        "en": "the image has too few pixels to check; let the document fill the view, or use "
+              "the original photo rather than a thumbnail",
+    },
     # --- receipt -------------------------------------------------------------------------
     "keys.missing": {
         "zh-CN": "找不到本机签名密钥 {path}。请先运行 kiosk init。",

@@ -63,12 +63,31 @@ def test_small_text_fires_when_the_camera_gives_too_few_pixels():
     # the same scene from a camera with a third of the resolution: lines about 4 px tall
     frame = cv2.resize(_on_desk(QUAD), (FRAME_WH[0] // 3, FRAME_WH[1] // 3),
                        interpolation=cv2.INTER_AREA)
-    r = _check(frame, QUAD / 3)
+    r = _check(frame, QUAD / 3, min_document_side=0)  # (that gate alone: below)
     assert r.failed == ["small_text"], r
     assert r.text_height is not None and r.text_height < 6
     # straightening it to a bigger image does not make it legible: measured as captured
     big = check_quality(frame, QUAD / 3, straighten(frame, QUAD / 3, "a4"))
     assert "small_text" in big.failed, big
+
+
+def test_too_few_pixels_fire_with_or_without_text():
+    # a thumbnail (a chat app's preview) of the clean capture: 1/4 of the pixels across
+    frame = cv2.resize(_on_desk(QUAD), (FRAME_WH[0] // 4, FRAME_WH[1] // 4),
+                       interpolation=cv2.INTER_AREA)
+    r = _check(frame, QUAD / 4)
+    assert "low_res" in r.failed and r.document_side is not None and r.document_side < 120, r
+    blank = np.full((1200, 850, 3), (236, 238, 240), np.uint8)  # nothing for small_text
+    thumb = cv2.resize(_on_desk(QUAD, blank), (FRAME_WH[0] // 4, FRAME_WH[1] // 4),
+                       interpolation=cv2.INTER_AREA)
+    r = _check(thumb, QUAD / 4)
+    assert r.failed == ["low_res"], r
+    # a 16 x 9 picture kept whole as a flat scan
+    tiny = np.full((9, 16, 3), 200, np.uint8)
+    r = check_quality(tiny, None, tiny)
+    assert "low_res" in r.failed and r.document_side == 9, r
+    # the full-resolution capture is well above the limit (about 430 px across)
+    assert "low_res" not in _check(_on_desk(QUAD)).failed
 
 
 def test_no_text_is_not_judged():

@@ -19,7 +19,7 @@ from camera.quality import QualityThresholds
 from camera.straighten import PAPER_SIZES_MM
 from kiosk.catalog import DEFAULT_CATEGORIES, DEFAULT_MATERIALS, Catalog, Material
 from kiosk.errors import ConfigError
-from kiosk.messages import CATALOG
+from kiosk.messages import CATALOG, Key
 from kiosk.receipt_config import PrinterSection, ReceiptSection
 
 DEFAULT_PATH = Path("kiosk.toml")
@@ -187,7 +187,7 @@ def _config_error(exc: ValidationError, raw: dict[str, Any], where: str) -> Conf
                            allowed=allowed)
     # What is allowed, from the catalog where pydantic's error type is a common one (its
     # parameters, e.g. the bound, fill the nested text); else pydantic's own sentence.
-    allowed = f"config.allowed.{err['type']}"
+    allowed = Key(f"config.allowed.{err['type']}")
     if allowed not in CATALOG:
         allowed = err["msg"]
     limits = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
@@ -223,21 +223,21 @@ def _cross_check(s: Settings, where: str) -> None:
     if s.kiosk.default_category not in s.categories:
         raise ConfigError("config.invalid", path=where, key="kiosk.default_category",
                           value=repr(s.kiosk.default_category),
-                          allowed="config.allowed.literal_error",
+                          allowed=Key("config.allowed.literal_error"),
                           expected=", ".join(s.categories))
     for i, m in enumerate(s.materials or []):
         for c in m.applies_to:
             if c != "*" and c not in s.categories:
                 raise ConfigError("config.invalid", path=where, key=f"materials.{i}.applies_to",
-                                  value=repr(c), allowed="config.allowed.literal_error",
+                                  value=repr(c), allowed=Key("config.allowed.literal_error"),
                                   expected=", ".join(["*", *s.categories]))
     if s.materials is not None:
         codes = [m.code for m in s.materials]
         dupes = sorted({c for c in codes if codes.count(c) > 1})
         if dupes:
             raise ConfigError("config.invalid", path=where, key="materials.code",
-                              value=repr(dupes[0]), allowed="config.allowed.unique")
+                              value=repr(dupes[0]), allowed=Key("config.allowed.unique"))
     if s.quality.min_brightness >= s.quality.max_brightness:
         raise ConfigError("config.invalid", path=where, key="quality.min_brightness",
                           value=repr(s.quality.min_brightness),
-                          allowed="config.allowed.below", other="quality.max_brightness")
+                          allowed=Key("config.allowed.below"), other="quality.max_brightness")

@@ -947,9 +947,9 @@ class Messages:
         entry = CATALOG.get(key)
         if entry is None:  # a programming error, but never a traceback for the user
             return key + (f" {params}" if params else "")
-        # A parameter may itself be a catalog key (an ID type, a state, what a setting
-        # allows): say it in words, filled from the same parameters. What a user typed is
-        # Verbatim, said as it is even when it spells a key; a list is said as a list.
+        # A parameter marked Key (an ID type, a state, what a setting allows) is said in
+        # words, filled from the same parameters; anything else is said as it is, so text a
+        # user typed is never taken for a key, whatever it spells. A list is said as a list.
         plain = {k: v for k, v in params.items() if not _is_key(v)}
         filled = {k: self(v, **plain) if k not in plain else v for k, v in params.items()}
         filled = {k: self("list.names").join(map(str, v)) if isinstance(v, list | tuple) else v
@@ -957,12 +957,13 @@ class Messages:
         return entry[self.language].format_map(_Defaulting(filled))
 
 
-class Verbatim(str):
-    """A message parameter said as it is (what a user typed), never looked up as a key."""
+class Key(str):
+    """A message parameter that is itself a catalog key, to be said in words ("state.draft"
+    -> 草稿). Parameters are text to show unless marked so."""
 
 
 def _is_key(value: Any) -> bool:
-    return isinstance(value, str) and not isinstance(value, Verbatim) and value in CATALOG
+    return isinstance(value, Key) and value in CATALOG
 
 
 class _Defaulting(dict[str, Any]):

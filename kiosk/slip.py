@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 from kiosk.errors import InputError
 from kiosk.fonts import FontSpec, find_font
 from kiosk.keys import key_id_text
-from kiosk.messages import Messages, beijing_time, line_break
+from kiosk.messages import Key, Messages, beijing_time, line_break
 from kiosk.receipt import Receipt
 
 
@@ -87,7 +87,7 @@ def slip_lines(receipt: Receipt, msg: Messages, site_name: str,
         msg("slip.name", name=receipt.name),
         msg("slip.id", id=receipt.id_masked),
         msg("slip.reg_no", reg_no=receipt.reg_no),
-        msg("slip.state", state="state." + receipt.state),
+        msg("slip.state", state=Key("state." + receipt.state)),
         msg("slip.time", time=beijing_time(receipt.submitted_at)),
         msg("slip.kiosk", kiosk_id=receipt.kiosk_id),
     ]

@@ -23,6 +23,7 @@ from typing import Any
 import sqlite_utils
 
 from kiosk.errors import CheckFailed, InputError, KioskError
+from kiosk.messages import Key
 
 # Arrows of the workflow: (from, to). Enforced by a trigger and by kiosk.workflow.
 TRANSITIONS: tuple[tuple[str, str], ...] = (
@@ -311,15 +312,15 @@ class Store:
         for row in self.db.query("SELECT * FROM audit ORDER BY id"):
             count += 1
             if row["prev_hash"] != prev:
-                raise CheckFailed("audit.broken", id=row["id"], problem="audit.problem.link")
+                raise CheckFailed("audit.broken", id=row["id"], problem=Key("audit.problem.link"))
             if audit_hash(prev, row["at"], row["actor"], row["action"], row["reg_no"],
                           row["detail"]) != row["hash"]:
-                raise CheckFailed("audit.broken", id=row["id"], problem="audit.problem.hash")
+                raise CheckFailed("audit.broken", id=row["id"], problem=Key("audit.problem.hash"))
             prev, last_id = row["hash"], row["id"]
         head = self.conn.execute("SELECT value FROM meta WHERE key = 'audit_head'").fetchone()
         recorded = json.loads(head[0]) if head else {"count": 0, "hash": GENESIS}
         if recorded["count"] != count or recorded["hash"] != prev:
-            raise CheckFailed("audit.broken", id=last_id or 0, problem="audit.problem.tail")
+            raise CheckFailed("audit.broken", id=last_id or 0, problem=Key("audit.problem.tail"))
         return count, prev
 
     # --- small reads -----------------------------------------------------------------

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from kiosk.messages import Key
+
 Problem = tuple[str, dict[str, object]]
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -40,9 +42,9 @@ _FULLWIDTH = {0xFF10 + i: 0x30 + i for i in range(10)} | {
 
 def _resident(value: str, today: dt.date) -> Problem | None:
     if len(value) != 18:
-        return "id.length", {"type": "idtype.resident", "expected": 18, "actual": len(value)}
+        return "id.length", {"type": Key("idtype.resident"), "expected": 18, "actual": len(value)}
     if not re.fullmatch(r"\d{17}[\dX]", value):
-        return "id.chars", {"type": "idtype.resident"}
+        return "id.chars", {"type": Key("idtype.resident")}
     try:
         born = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError:
@@ -69,7 +71,7 @@ def validate_id(id_type: str, raw: str, today: dt.date | None = None) -> Problem
     today = today or dt.date.today()
     if not value:
         return "id.empty", {}
-    type_key = f"idtype.{id_type}"
+    type_key = Key(f"idtype.{id_type}")
     if id_type in ("resident", "temp_resident"):
         return _resident(value, today)
     if id_type == "hmt_permit":

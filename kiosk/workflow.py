@@ -16,7 +16,7 @@ from typing import Any
 from kiosk.catalog import Catalog, Need, parse_categories
 from kiosk.config import Config
 from kiosk.errors import InputError, RuleError
-from kiosk.messages import Messages, Verbatim
+from kiosk.messages import Key, Messages
 from kiosk.store import UNLOCKED_STATES, Store, now
 from kiosk.validation import mask_id
 
@@ -252,7 +252,7 @@ class Workflow:
                 raise RuleError("capture.duplicate_batch")
             seen |= keys
         if other := self._stored_elsewhere(reg_no, self._shared(material), seen):
-            raise RuleError("capture.other_candidate", reg_no=Verbatim(other[0]),
+            raise RuleError("capture.other_candidate", reg_no=other[0],
                             name=other[1])
 
     def _shared(self, code: str) -> bool:
@@ -307,7 +307,7 @@ class Workflow:
             return RuleError("capture.approved", name=mat.name)
         if not view.locked:  # returned, but this material was not among those to redo
             return RuleError("capture.not_returned", name=mat.name)
-        return RuleError("capture.locked", name=mat.name, state=f"state.{view.state}")
+        return RuleError("capture.locked", name=mat.name, state=Key(f"state.{view.state}"))
 
     def delete_capture(self, reg_no: str, material: str, index: int) -> ImageView:
         with self.store.transaction() as conn:
@@ -348,7 +348,7 @@ class Workflow:
         with self.store.transaction() as conn:
             view = self.candidate(reg_no)
             if view.state not in UNLOCKED_STATES:
-                raise RuleError("submit.state", reg_no=reg_no, state=f"state.{view.state}")
+                raise RuleError("submit.state", reg_no=reg_no, state=Key(f"state.{view.state}"))
             missing = view.missing()
             if missing:
                 msg = Messages(self.config.language)
@@ -381,7 +381,7 @@ class Workflow:
         with self.store.transaction() as conn:
             view = self.candidate(reg_no)
             if view.state != "submitted":
-                raise RuleError("review.state", reg_no=reg_no, state=f"state.{view.state}")
+                raise RuleError("review.state", reg_no=reg_no, state=Key(f"state.{view.state}"))
             for code in codes:
                 self._material(view, code)  # a code the catalog lacks, or one not needed
                 if any(i.approved for i in view.materials[code].images):

@@ -5,8 +5,8 @@ from kiosk.messages import (
     LANGUAGES,
     NO_LINE_END,
     NO_LINE_START,
+    Key,
     Messages,
-    Verbatim,
     beijing_time,
     display_width,
     placeholders,
@@ -22,8 +22,11 @@ def test_every_key_in_every_language_with_the_same_placeholders() -> None:
 
 def test_parameters_that_are_catalog_keys_are_said_in_words() -> None:
     zh, en = Messages("zh-CN"), Messages("en")
-    assert "居民身份证" in zh("id.length", type="idtype.resident", expected=18, actual=17)
-    assert "resident ID card" in en("id.length", type="idtype.resident", expected=18, actual=17)
+    assert "居民身份证" in zh("id.length", type=Key("idtype.resident"), expected=18, actual=17)
+    assert "resident ID card" in en("id.length", type=Key("idtype.resident"), expected=18,
+                                    actual=17)
+    # unmarked, the same text is only text: a comment or a path may spell anything
+    assert "idtype.resident" in zh("id.length", type="idtype.resident", expected=18, actual=17)
 
 
 def test_chinese_text_uses_full_width_punctuation() -> None:
@@ -52,7 +55,7 @@ def test_beijing_time_is_the_sites_clock_whatever_the_stored_form() -> None:
 
 def test_typed_text_is_never_looked_up_and_lists_are_said_as_lists() -> None:
     zh, en = Messages("zh-CN"), Messages("en")
-    typed = Verbatim("list.names")  # what a user typed may spell a catalog key
+    typed = "list.names"  # what a user typed may spell a catalog key
     said = zh("usage.invalid_value.int", arg="INDEX", value=typed)
     assert said == "INDEX 须为整数（收到“list.names”）"
     assert zh("usage.required", args=["A", "B"]) == "缺少 A、B"

@@ -7,6 +7,7 @@ from typing import Any
 
 from kiosk.cli.context import Context
 from kiosk.errors import InputError
+from kiosk.messages import Key
 
 EXIT_VALID, EXIT_INVALID, EXIT_UNREADABLE = 0, 1, 2
 
@@ -101,7 +102,7 @@ def _show(ctx: Context, r: Any) -> None:
     when = r.submitted_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S +08:00")
     ctx.say("verify.valid", signer=r.signer)
     ctx.say("verify.content", site_code=r.site_code, kiosk_id=r.kiosk_id, reg_no=r.reg_no,
-            name=r.name, id_masked=r.id_masked, state="state." + r.state, time=when,
+            name=r.name, id_masked=r.id_masked, state=Key("state." + r.state), time=when,
             materials=mats, digest=r.images_digest.hex())
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from kiosk.errors import InputError
-from kiosk.messages import CATALOG, Messages, Verbatim, wrap_columns
+from kiosk.messages import CATALOG, Key, Messages, wrap_columns
 
 _Q = r"(?P<q>['\"])(?P<value>.*)(?P=q)"  # argparse quotes a value with repr()
 # argparse's sentence -> catalog key. (No command has options sharing a prefix or a float
@@ -36,26 +36,25 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     ))
 
 
-def _names(text: str, sep: str) -> list[Verbatim]:
+def _names(text: str, sep: str) -> list[str]:
     """argparse's list of names ("'a', 'b'" or "--x --y") as a list the catalog says in the
     language's own way."""
-    return [Verbatim(n.strip("'\"")) for n in text.split(sep) if n]
+    return [n.strip("'\"") for n in text.split(sep) if n]
 
 
 def usage_error(message: str, prog: str) -> InputError:
     """The InputError for one of argparse's error sentences, in the catalog's words."""
     for pattern, key in _PATTERNS:
         if m := pattern.match(message.strip()):
-            parts: dict[str, Any] = {k: Verbatim(v) for k, v in m.groupdict().items()
-                                     if k != "q"}
+            parts: dict[str, Any] = {k: v for k, v in m.groupdict().items() if k != "q"}
             if key == "usage.invalid_value" and parts["kind"] in ("int", "float"):
                 key += "." + parts["kind"]  # the catalog says which kind of number
             if "args" in parts:
                 parts["args"] = _names(parts["args"], " " if key == "usage.one_of" else ", ")
             if "choices" in parts:
                 parts["choices"] = _names(parts["choices"], ", ")
-            return InputError("usage.bad", prog=Verbatim(prog), detail=key, **parts)
-    return InputError("usage.bad", prog=Verbatim(prog), detail=Verbatim(message))
+            return InputError("usage.bad", prog=prog, detail=Key(key), **parts)
+    return InputError("usage.bad", prog=prog, detail=message)
 
 
 class UsageParser(argparse.ArgumentParser):

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from kiosk.cli.context import Context
 from kiosk.errors import InputError
-from kiosk.messages import beijing_time
+from kiosk.messages import Key, beijing_time
 from kiosk.roster import read_roster
 from kiosk.workflow import CandidateView, NewCapture, Workflow
 
@@ -254,8 +254,8 @@ def cmd_status(ctx: Context, args: argparse.Namespace) -> int:
 
 
 def _print_candidate(ctx: Context, v: CandidateView, detailed: bool) -> None:
-    ctx.say("status.header", reg_no=v.reg_no, name=v.name, id_type=f"idtype.{v.id_type}",
-            id_masked=v.id_masked, state=f"state.{v.state}")
+    ctx.say("status.header", reg_no=v.reg_no, name=v.name, id_type=Key(f"idtype.{v.id_type}"),
+            id_masked=v.id_masked, state=Key(f"state.{v.state}"))
     if not detailed:
         return
     if v.feedback and v.feedback[0].decision != "approve":

@@ -384,6 +384,19 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "报名号 {reg_no} 与第 {first} 行重复",
         "en": "registration number {reg_no} repeats line {first}",
     },
+    "roster.identity_locked": {
+        "zh-CN": "报名号 {reg_no} 已有采集的材料或已提交，名单导入不能再改其姓名或证件："
+                 "如确属登记错误，请先删除其已采集的材料（已提交的先退回），再导入",
+        "en": "registration no. {reg_no} has captured or submitted materials, so a roster "
+              "import cannot change their name or ID: if the registration is wrong, delete "
+              "their captured materials first (return them first if submitted), then import",
+    },
+    "roster.categories_locked": {
+        "zh-CN": "报名号 {reg_no} 的材料已锁定（{state}），名单导入不能再改其报考类别："
+                 "如需更改，请先退回",
+        "en": "registration no. {reg_no} has locked materials ({state}), so a roster import "
+              "cannot change their categories: return them first",
+    },
     "roster.id_taken": {
         "zh-CN": "证件号码已属于另一报名号 {other}",
         "en": "the ID number already belongs to registration number {other}",
@@ -486,6 +499,11 @@ CATALOG: dict[str, dict[str, str]] = {
     "review.state": {
         "zh-CN": "考生 {reg_no} 当前状态为“{state}”，不能审核（只能审核已提交的考生）。",
         "en": "Candidate {reg_no} is {state}; only submitted candidates can be reviewed.",
+    },
+    "review.missing": {
+        "zh-CN": "考生 {reg_no} 的材料不全，不能审核通过：{items}。请退回，让考生补齐后重新提交。",
+        "en": "Candidate {reg_no} lacks materials and cannot be approved: {items}. Return "
+              "them so the candidate can complete and resubmit.",
     },
     "review.already_approved": {
         "zh-CN": "考生 {reg_no} 的“{name}”已审核通过并锁定 ✓，不能退回。",

@@ -394,6 +394,12 @@ class Workflow:
             conn.executemany("INSERT INTO review_items VALUES (?, ?, ?)",
                              [(cur.lastrowid, c, notes[c].strip() or comment.strip())
                               for c in codes])
+            if decision == "approve" and (missing := view.missing()):
+                # what the candidate needs may have grown since submitting (a category
+                # added by the roster before that was refused); never approve short
+                msg = Messages(self.config.language)
+                raise RuleError("review.missing", reg_no=reg_no, items=msg(
+                    "list.clauses").join(self._missing_text(msg, m) for m in missing))
             if decision == "approve":
                 conn.execute("UPDATE capture_locks SET approved = 1 WHERE approved = 0 AND "
                              "capture_id IN (SELECT id FROM captures WHERE reg_no = ?)",
@@ -429,6 +435,23 @@ class Workflow:
             (view.reg_no, view.phone, text, at))
 
     # --- roster ----------------------------------------------------------------------
+    @staticmethod
+    def _roster_change_refused(conn: Any, reg_no: str, cur: tuple, new: tuple
+                               ) -> tuple[str, dict[str, object]] | None:
+        """Why a re-imported row may not change this candidate, or None. Who a candidate is
+        (name, ID) cannot change under photos of their documents: a shifted row in a
+        spreadsheet would put another person's name on them, and on the next receipt. What
+        they must present (categories) cannot change while their materials are locked for
+        review: an approval would then lack a material, with no way to add it."""
+        state = cur[5]
+        if cur[:3] != new[:3] and (state != "draft" or conn.execute(
+                "SELECT 1 FROM captures WHERE reg_no = ? LIMIT 1", (reg_no,)).fetchone()):
+            return "roster.identity_locked", {"reg_no": reg_no}
+        if cur[4] != new[4] and state not in UNLOCKED_STATES:
+            return "roster.categories_locked", {"reg_no": reg_no,
+                                                "state": Key(f"state.{state}")}
+        return None
+
     def upsert_candidates(self, rows: Sequence[dict[str, str]]) -> tuple[Counter[str],
                                                                          dict[int, tuple]]:
         """Insert or update roster rows (each with a 'line'); never touches captures.
@@ -448,17 +471,21 @@ class Workflow:
                     rejected[int(row["line"])] = ("roster.id_taken", {"other": other[0]})
                     continue
                 cur = conn.execute(
-                    "SELECT name, id_type, id_number, phone, categories FROM candidates "
-                    "WHERE reg_no = ?", (row["reg_no"],)).fetchone()
+                    "SELECT name, id_type, id_number, phone, categories, state FROM "
+                    "candidates WHERE reg_no = ?", (row["reg_no"],)).fetchone()
                 new = (row["name"], row["id_type"], row["id_number"], row["phone"],
                        row["categories"])
+                if cur is not None and (refused := self._roster_change_refused(
+                        conn, row["reg_no"], tuple(cur), new)):
+                    rejected[int(row["line"])] = refused
+                    continue
                 if cur is None:
                     conn.execute(
                         "INSERT INTO candidates (reg_no, name, id_type, id_number, phone, "
                         "categories, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (row["reg_no"], *new, at, at))
                     counts["added"] += 1
-                elif tuple(cur) != new:
+                elif tuple(cur)[:5] != new:
                     conn.execute(
                         "UPDATE candidates SET name = ?, id_type = ?, id_number = ?, phone = ?, "
                         "categories = ?, updated_at = ? WHERE reg_no = ?",

@@ -18,6 +18,7 @@ from PIL import Image
 from kiosk.messages import display_width
 
 REG = "2026110102001"  # demo: a direct applicant with a resident ID card
+DEMO_ID = "110105199003071239"  # their ID number (kiosk/setup.py)
 
 
 def status(k: KioskDir, reg: str = REG) -> dict:
@@ -175,6 +176,29 @@ def test_a_personal_document_is_refused_for_a_second_candidate(demo_kiosk: Kiosk
     # but not as a personal document of a third
     r = demo_kiosk.run("capture", "2026110102002", "diploma", photos[4])
     assert r.code == 1 and "另一名考生" in r.err, r.err
+
+
+def test_what_a_submitted_candidate_needs_cannot_grow_under_an_approval(
+        demo_kiosk: KioskDir, photos: list[Path], tmp_path: Path) -> None:
+    fill_required(demo_kiosk, photos)
+    assert demo_kiosk.run("submit", REG).code == 0
+    # the roster cannot add a category (and so a material) while the materials are locked
+    roster = tmp_path / "r.csv"
+    roster.write_text("reg_no,name,id_number,phone,category\n"
+                      f"{REG},张伟,{DEMO_ID},13800138001,direct+graduate\n", encoding="utf-8")
+    r = demo_kiosk.run("roster", "import", roster)
+    assert r.code == 1 and "不能再改其报考类别" in r.err, r.err
+    assert "graduate_pledge" not in status(demo_kiosk)["materials"]
+    # a catalog changed under it (a material every candidate now needs): no approval short
+    with demo_kiosk.config.open("a", encoding="utf-8") as f:
+        f.write("".join(
+            f'[[materials]]\ncode = "{c}"\nname = "{n}"\nmin = 1\nmax = {m}\n'
+            for c, n, m in (("notice", "网上报名成功通知单", 1), ("id_doc", "身份证明", 4),
+                            ("diploma", "学历证书", 4), ("trial_proof", "试用期考核证明", 6),
+                            ("photo_sheet", "照片采集表", 1))))
+    r = demo_kiosk.run("review", REG, "--approve")
+    assert r.code == 1 and "材料不全" in r.err and "照片采集表" in r.err, r.err
+    assert status(demo_kiosk)["state"] == "submitted"
 
 
 def test_a_repeated_photo_is_refused_before_it_is_processed(demo_kiosk: KioskDir,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from conftest import KioskDir
@@ -73,6 +74,31 @@ def test_reimport_updates_and_never_deletes_captures(demo_kiosk: KioskDir, tmp_p
     status = json.loads(demo_kiosk.run("status", "R001", "--json").out)["candidates"][0]
     assert status["materials"]["diploma"]["count"] == 1
     assert len(json.loads(demo_kiosk.run("status", "--json").out)["candidates"]) == 7
+
+
+def test_reimport_cannot_put_another_person_on_captured_documents(
+        demo_kiosk: KioskDir, tmp_path: Path, photos: list[Path]) -> None:
+    f = tmp_path / "r.csv"
+    f.write_text(_csv(GOOD), encoding="utf-8")
+    assert demo_kiosk.run("roster", "import", f).code == 0
+    # nothing captured yet: a spelling fixed in the roster is taken
+    fixed = ("R001", "赵敏敏", GOOD[0][2], GOOD[0][3])
+    f.write_text(_csv([fixed]), encoding="utf-8")
+    assert demo_kiosk.run("roster", "import", f).code == 0
+    assert "赵敏敏" in demo_kiosk.run("status", "R001").out
+    assert demo_kiosk.run("capture", "R001", "diploma", photos[0]).code == 0
+    # a row shifted in a spreadsheet: R001's diploma photo would get another name and ID;
+    # the other row (a new phone number only) still goes in
+    shifted = ("R001", GOOD[1][1], rid("65010219960611465"), GOOD[0][3])
+    f.write_text(_csv([shifted, GOOD[1][:3] + ("13900139000",)]), encoding="utf-8")
+    r = demo_kiosk.run("roster", "import", f)
+    assert r.code == 1 and "第 2 行" in r.err and "不能再改其姓名或证件" in r.err, r.err
+    assert "更新 1 名" in r.out
+    out = demo_kiosk.run("status", "R001").out
+    assert "赵敏敏" in out and GOOD[1][1] not in out
+    with sqlite3.connect(demo_kiosk.database) as con:
+        assert con.execute("SELECT phone FROM candidates WHERE reg_no = 'R002'"
+                           ).fetchone()[0] == "13900139000"
 
 
 def test_extra_columns_warned_missing_columns_refused(demo_kiosk: KioskDir,

@@ -838,8 +838,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "slip.reg_no": {"zh-CN": "报名号：{reg_no}", "en": "Registration no.: {reg_no}"},
     "slip.materials": {"zh-CN": "已确认材料：", "en": "Materials confirmed:"},
     "slip.materials_returned": {
-        "zh-CN": "已退回材料（待重新提交）：",
-        "en": "Materials returned (to be submitted again):",
+        "zh-CN": "已上传材料：",
+        "en": "Materials on file:",
     },
     "slip.materials_submitted": {"zh-CN": "已提交材料：", "en": "Materials submitted:"},
     "slip.material_line": {"zh-CN": "{name}  {count} 张", "en": "{name}  {count}"},

@@ -68,8 +68,8 @@ def test_slip_shows_what_the_brief_asks(font: fonts.FontSpec) -> None:
 
 @pytest.mark.parametrize("state,title,notice", [
     ("submitted", "已确认材料", "考点与考区将审核您的材料"),
-    ("returned", "已退回材料（待重新提交）", "已被退回，尚未确认"),
-    ("district_returned", "已退回材料（待重新提交）", "已被退回，尚未确认"),
+    ("returned", "已上传材料", "已被退回，尚未确认"),
+    ("district_returned", "已上传材料", "已被退回，尚未确认"),
     ("site_approved", "已确认材料", "考区将复审"),
     ("district_approved", "已确认材料", "已通过考区复审"),
     ("ineligible", "已提交材料", "不符合本次报考条件"),

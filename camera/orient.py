@@ -264,13 +264,19 @@ def upright_score(ink: np.ndarray) -> float:
     return float(f @ _weights()) / 2
 
 
-def orientation(image: np.ndarray) -> int:
+def orientation(image: np.ndarray, landscape: bool | None = None) -> int:
     """Degrees clockwise (0, 90, 180 or 270) to turn `image` (a straightened document,
-    BGR or grey) so that it reads upright. A page without text comes back as 0."""
+    BGR or grey) so that it reads upright. A page without text comes back as 0.
+
+    `landscape`: whether the document reads with its long side across, when that is known
+    (True for an ID card); the text's own axis is then not asked, only which way up. A card
+    back with a few short lines can look as periodic across as along its lines."""
+    h, w = image.shape[:2]
     ink = ink_mask(_grey_small(image))
+    along = None if landscape is None else (w >= h) == landscape
     if not ink.any():
-        return 0
-    if axis_score(ink) >= 0:
+        return 0 if along is not False else 90
+    if along if along is not None else axis_score(ink) >= 0:
         return 0 if upright_score(ink) >= 0 else 180
     turned = cv2.rotate(ink, cv2.ROTATE_90_CLOCKWISE)
     return 90 if upright_score(turned) >= 0 else 270

@@ -45,6 +45,9 @@ def _find(frame: np.ndarray) -> np.ndarray | None:
     return order_quad(q)
 
 
+_LANDSCAPE = frozenset({"id_card"})  # papers read with the long side across
+
+
 def process_image(frame: np.ndarray, paper: str | None = None, max_bytes: int = 200_000,
                   thresholds: QualityThresholds | None = None) -> Processed:
     """detect → straighten → orient → quality gates → compress, for one BGR frame.
@@ -60,7 +63,9 @@ def process_image(frame: np.ndarray, paper: str | None = None, max_bytes: int = 
         frame = cv2.cvtColor(frame, cv2.COLOR_GRAY2BGR)
     quad = _find(frame)
     flat = straighten(frame, quad, paper if quad is not None else None)
-    turn = orientation(flat)
+    # an ID card reads with its long side across, whichever way it lay under the camera
+    turn = orientation(flat, landscape=True if quad is not None and paper in _LANDSCAPE
+                       else None)
     upright = rotate(flat, turn)
     report = check_quality(frame, quad, upright, thresholds, paper)
     jpeg = compress(upright, max_bytes=max_bytes)

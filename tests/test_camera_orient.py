@@ -87,6 +87,13 @@ def test_chinese_page_each_turn(need):
     assert orientation(_turned(page, need)) == need
 
 
+def test_a_known_landscape_document_is_only_turned_to_landscape():
+    blank = np.full((856, 540, 3), 240, np.uint8)  # a blank card lying portrait
+    assert orientation(blank, landscape=True) in (90, 270)
+    assert orientation(blank.transpose(1, 0, 2), landscape=True) == 0
+    assert orientation(blank.transpose(1, 0, 2), landscape=False) in (90, 270)
+
+
 def test_blank_and_tiny_pages_do_not_crash():
     assert orientation(np.full((400, 300, 3), 250, np.uint8)) == 0
     assert orientation(np.zeros((1, 1, 3), np.uint8)) in (0, 90, 180, 270)

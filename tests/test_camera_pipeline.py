@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -95,6 +96,51 @@ def test_page_lying_sideways_is_turned_upright():
     # the title sits in the top part of an upright page
     ink = (out < 128).sum(axis=1)
     assert ink[: len(ink) // 8].sum() > 0
+
+
+CJK = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+
+
+def render_card_back() -> np.ndarray:
+    """The back of an ID card as a few short lines of Chinese at the top left and an empty
+    box on the right (1712 x 1080): little text to tell which way its lines run."""
+    img = Image.new("RGB", (1712, 1080), (235, 240, 245))
+    d = ImageDraw.Draw(img)
+    f = ImageFont.truetype(CJK, 60)
+    for i, line in enumerate(("中华人民共和国", "居民身份证", "签发机关 某某公安局",
+                              "有效期限 2015.01.01-2035.01.01")):
+        d.text((100, 100 + 120 * i), line, fill=(20, 20, 20), font=f)
+    d.rectangle((1200, 150, 1600, 650), outline=(60, 60, 60), width=6)
+    return cv2.cvtColor(np.asarray(img), cv2.COLOR_RGB2BGR)
+
+
+def card_photo(card: np.ndarray, quad: np.ndarray, seed: int) -> np.ndarray:
+    """A 12 MP JPEG photo of `card` at `quad` on a dark desk with noise of `seed`."""
+    rng = np.random.default_rng(seed)
+    frame = np.clip(rng.normal((40, 45, 50), 6, (2448, 3264, 3)), 0, 255).astype(np.uint8)
+    h, w = card.shape[:2]
+    m = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), quad)
+    warped = cv2.warpPerspective(card, m, (3264, 2448))
+    inside = cv2.warpPerspective(np.full((h, w), 255, np.uint8), m, (3264, 2448)) > 0
+    frame[inside] = warped[inside]
+    ok, data = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 92])
+    return cv2.imdecode(data, cv2.IMREAD_COLOR)
+
+
+@pytest.mark.skipif(not Path(CJK).exists(), reason="no Chinese font on this machine")
+@pytest.mark.parametrize("seed", range(12))
+def test_an_id_card_always_comes_out_landscape(seed: int) -> None:
+    # a 12 MP photo of a card back: asked for the text's axis, 4 of these 12 came out
+    # turned a quarter (its few short lines read as periodic across as along them)
+    quad = np.float32([[700, 600], [2550, 650], [2500, 1800], [650, 1720]])
+    turns = seed % 4  # the card turned on the desk by this many quarters clockwise
+    centre = np.float32([1632, 1224])
+    for _ in range(turns):
+        quad = (quad - centre) @ np.float32([[0, 1], [-1, 0]]) + centre
+    p = process_image(card_photo(render_card_back(), quad, seed), paper="id_card")
+    assert p.found
+    assert p.width > p.height, p.rotation
+    assert p.rotation == (360 - 90 * turns) % 360, p.rotation
 
 
 def test_flat_scan_taken_whole():

@@ -359,10 +359,24 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "名单文件 {path} 的编码无法识别（支持 UTF-8 与 GB18030）。",
         "en": "Cannot tell the encoding of roster file {path} (UTF-8 and GB18030 are supported).",
     },
+    "roster.workbook": {
+        "zh-CN": "名单文件 {path} 是 Excel 工作簿，不是 CSV：请在 Excel 中“另存为”"
+                 "“CSV UTF-8（逗号分隔）”后再导入。",
+        "en": "Roster file {path} is an Excel workbook, not CSV: in Excel use Save As, "
+              "“CSV UTF-8 (Comma delimited)”, and import that file.",
+    },
+    "roster.excel_number": {
+        "zh-CN": "{column} 为“{value}”：这是 Excel 的科学计数法，原来的数字已丢失。请在 Excel 中"
+                 "把该列设为“文本”，重新输入号码，另存为 CSV 后再导入",
+        "en": "{column} is “{value}”: Excel's scientific notation, the number's digits are "
+              "lost. In Excel set that column to Text, type the numbers again, save as CSV "
+              "and import again",
+    },
     "roster.no_header": {
-        "zh-CN": "名单文件 {path} 缺少表头或缺少必需的列：{missing}（需要 reg_no,name,id_number,phone）",
+        "zh-CN": "名单文件 {path} 缺少表头或缺少必需的列：{missing}（需要 reg_no,name,id_number,"
+                 "phone，或 报名号,姓名,证件号码,手机号）",
         "en": "Roster file {path} lacks a header or the required columns: {missing} "
-        "(needed: reg_no,name,id_number,phone)",
+        "(needed: reg_no,name,id_number,phone, or 报名号,姓名,证件号码,手机号)",
     },
     "roster.malformed": {
         "zh-CN": "名单文件 {path} 不是有效的 CSV：{detail}",

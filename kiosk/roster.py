@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from kiosk.errors import InputError
 from kiosk.validation import (
     ID_TYPES,
     normalize_id,
+    normalize_name,
     parse_id_type,
     validate_id,
     validate_name,
@@ -25,6 +27,16 @@ from kiosk.validation import (
 REQUIRED = ("reg_no", "name", "id_number", "phone")
 OPTIONAL = ("id_type", "category")
 MAX_BYTES = 50 * 1024 * 1024
+# Column names as a Chinese spreadsheet has them, besides the contract's own
+HEADER_ALIASES = {
+    "报名号": "reg_no", "姓名": "name", "证件号码": "id_number", "证件号": "id_number",
+    "身份证号": "id_number", "身份证号码": "id_number", "手机号": "phone", "手机号码": "phone",
+    "手机": "phone", "证件类型": "id_type", "考生类别": "category", "报考类别": "category",
+}
+# A long number typed into Excel and saved back: 2.02611E+12, its digits gone for good
+_EXCEL_NUMBER = re.compile(r"^\d+(\.\d+)?[Ee]\+?\d+$")
+# Workbooks, not CSV: .xlsx (a zip) and .xls (an OLE2 compound file)
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")
 
 
 @dataclass
@@ -36,6 +48,8 @@ class ParsedRoster:
 
 
 def decode(data: bytes, path: str) -> str:
+    if data.startswith(_WORKBOOK_MAGIC):
+        raise InputError("roster.workbook", path=path)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     for encoding in ("utf-8", "gb18030"):
@@ -72,7 +86,7 @@ def parse_roster(text: str, path: str, categories: dict[str, str],
     if not lines:
         raise InputError("roster.no_header", path=path, missing=", ".join(REQUIRED))
     _, header = lines[0]
-    names = [h.strip().lower() for h in header]
+    names = [HEADER_ALIASES.get(h.strip(), h.strip().lower()) for h in header]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise InputError("roster.no_header", path=path, missing=", ".join(missing))
@@ -101,11 +115,15 @@ def parse_roster(text: str, path: str, categories: dict[str, str],
 
 def _check_row(raw: dict[str, str], categories: dict[str, str],
                default_category: str) -> dict[str, str] | tuple[str, dict[str, object]]:
+    for column in ("reg_no", "id_number", "phone"):
+        if _EXCEL_NUMBER.match(raw[column]):
+            return "roster.excel_number", {"column": column, "value": raw[column]}
     if (p := validate_reg_no(raw["reg_no"])) is not None:
         return p
     id_type = parse_id_type(raw.get("id_type", ""))
     if id_type is None:
         return "id.type_unknown", {"value": raw["id_type"], "allowed": ", ".join(ID_TYPES)}
+    raw["name"] = normalize_name(raw["name"])
     if (p := validate_name(raw["name"], id_type)) is not None:
         return p
     if (p := validate_id(id_type, raw["id_number"])) is not None:

@@ -32,8 +32,18 @@ def gb11643_check_char(first17: str) -> str:
 
 
 def normalize_id(value: str) -> str:
-    # Full-width digits/letters are common from Chinese input methods; x is accepted as X.
-    return value.strip().translate(_FULLWIDTH).upper()
+    # Full-width digits/letters are common from Chinese input methods; x is accepted as X;
+    # a Hong Kong ID is printed with its check digit in brackets: A123456(3)
+    return value.strip().translate(_FULLWIDTH).upper().translate(_BRACKETS)
+
+
+_BRACKETS = str.maketrans("", "", "()（）")
+# the middle dot of a minority name as other keyboards and fonts type it
+_NAME_DOTS = str.maketrans(dict.fromkeys("•・．‧･∙⋅", "·"))
+
+
+def normalize_name(value: str) -> str:
+    return value.strip().translate(_NAME_DOTS)
 
 
 _FULLWIDTH = {0xFF10 + i: 0x30 + i for i in range(10)} | {

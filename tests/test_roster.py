@@ -119,6 +119,27 @@ def test_extra_columns_warned_missing_columns_refused(demo_kiosk: KioskDir,
     assert r.code == 2 and "CSV" in r.err
 
 
+def test_what_a_chinese_spreadsheet_makes_of_a_roster(demo_kiosk: KioskDir,
+                                                       tmp_path: Path) -> None:
+    f = tmp_path / "r.csv"
+    f.write_text("报名号,姓名,身份证号,手机号,证件类型\n"
+                 f"R001,阿依古丽•买买提,{GOOD[0][2]},13800138001,\n"  # a look-alike dot
+                 "R002,陈大文,A123456(3),13800138002,hk_id\n"  # as the card prints it
+                 f"2.02611E+12,王五,{rid('11010519900101001')},13800138003,\n"
+                 "R004,赵六,4.40524E+17,13800138004,\n", encoding="gb18030")
+    r = demo_kiosk.run("roster", "import", f)
+    assert r.code == 1, r.err
+    assert "新增 2 名" in r.out
+    for line, value in ((4, "2.02611E+12"), (5, "4.40524E+17")):
+        assert f"第 {line} 行" in r.err and f"“{value}”：这是 Excel 的科学计数法" in r.err, r.err
+    assert "阿依古丽·买买提" in demo_kiosk.run("status", "R001").out
+    assert demo_kiosk.run("status", "R002").code == 0
+    # a workbook, not its CSV: said so, nothing imported
+    f.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    r = demo_kiosk.run("roster", "import", f)
+    assert r.code == 2 and "Excel 工作簿" in r.err and "CSV" in r.err, r.err
+
+
 def test_other_id_types_and_unknown_category(demo_kiosk: KioskDir, tmp_path: Path) -> None:
     f = tmp_path / "r.csv"
     f.write_text("reg_no,name,id_number,phone,id_type,category\n"

@@ -115,6 +115,11 @@ class Config:
         self.base = base
 
     @property
+    def from_file(self) -> bool:
+        """False when no kiosk.toml was found and the defaults apply."""
+        return self.path.is_file()
+
+    @property
     def database(self) -> Path:
         return (self.base / self.settings.storage.database).resolve()
 

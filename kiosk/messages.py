@@ -267,6 +267,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "数据库 {path} 不存在。请先运行 kiosk init。",
         "en": "Database {path} does not exist. Run `kiosk init` first.",
     },
+    "db.missing_no_config": {
+        "zh-CN": "数据库 {path} 不存在，且未找到配置文件 {config}。如本机的 kiosk.toml 在别处，"
+                 "请用 --config 指明或到其所在目录运行；新装的设备请先运行 kiosk init。",
+        "en": "Database {path} does not exist, and there is no configuration file {config}. "
+              "If this kiosk's kiosk.toml is elsewhere, name it with --config or run from its "
+              "folder; on a new kiosk run `kiosk init` first.",
+    },
     "db.newer": {
         "zh-CN": "数据库 {path} 的版本（{found}）比本程序（{known}）新，请升级程序。",
         "en": "Database {path} has schema version {found}, newer than this program's {known}.",
@@ -286,6 +293,17 @@ CATALOG: dict[str, dict[str, str]] = {
     "init.done": {
         "zh-CN": "已创建数据库 {path}。",
         "en": "Database {path} is ready.",
+    },
+    "init.existed": {
+        "zh-CN": "数据库 {path} 已存在，其中的数据与签名密钥保持不变。",
+        "en": "Database {path} exists already; its data and the signing key are kept as they "
+              "are.",
+    },
+    "init.no_config": {
+        "zh-CN": "未找到配置文件 {config}，使用默认设置。如本机的 kiosk.toml 在别处，"
+                 "请用 --config 指明，或到其所在目录运行。",
+        "en": "No configuration file {config}; the defaults apply. If this kiosk's "
+              "kiosk.toml is elsewhere, name it with --config or run from its folder.",
     },
     "init.demo": {
         "zh-CN": "已载入演示考生 {count} 名。",
@@ -490,9 +508,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "“{name}”没有第 {index} 张图片（现有 {count} 张）。",
         "en": "“{name}” has no image {index} (it has {count}).",
     },
+    "delete.left": {"zh-CN": "；现有 {count} 张", "en": "; {count} left"},
     "delete.done": {
-        "zh-CN": "已删除：{name} 第 {index} 张。",
-        "en": "Deleted: {name} image {index}.",
+        "zh-CN": "已删除：{name} 第 {index} 张（{width}×{height}，{size} 字节，sha256 {sha}，"
+                 "{source}）。其后的图片序号前移一位{left}。",
+        "en": "Deleted: {name} image {index} ({width}×{height}, {size} bytes, sha256 {sha}, "
+              "{source}). The images after it move up one number{left}.",
     },
     "submit.state": {
         "zh-CN": "考生 {reg_no} 当前状态为“{state}”，不能提交。",

@@ -42,6 +42,34 @@ def test_init_twice_is_harmless_and_creates_a_private_key(kiosk: KioskDir) -> No
     assert len(json.loads(kiosk.run("status", "--json").out)["candidates"]) == 5
 
 
+def test_init_again_says_it_kept_everything(demo_kiosk: KioskDir) -> None:
+    r = demo_kiosk.run("init")
+    assert r.code == 0 and "已存在" in r.out and "已创建" not in r.out, r.out
+
+
+def test_a_folder_without_the_kiosks_config_is_said_to_be_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from kiosk.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+    assert main(["status"]) == 2
+    err = capsys.readouterr().err
+    assert "未找到配置文件" in err and "--config" in err, err
+    assert not (tmp_path / "data").exists()
+    assert main(["init"]) == 0  # it may be meant (a new kiosk), but it is said
+    assert "未找到配置文件" in capsys.readouterr().err
+
+
+def test_delete_says_what_it_deleted(demo_kiosk: KioskDir, photos: list[Path]) -> None:
+    assert demo_kiosk.run("capture", REG, "id_doc", photos[1], photos[2]).code == 0
+    first = status(demo_kiosk)["materials"]["id_doc"]["sha256"][0]
+    r = demo_kiosk.run("delete", REG, "id_doc", "1")
+    assert r.code == 0 and first[:12] in r.out and photos[1].name in r.out, r.out
+    assert "现有 1 张" in r.out
+
+
 def test_commands_before_init_say_so(kiosk: KioskDir) -> None:
     r = kiosk.run("status")
     assert r.code == 2 and "kiosk init" in r.err

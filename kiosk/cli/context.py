@@ -30,8 +30,17 @@ class Context:
     def workflow(self) -> Any:
         """The open Workflow over the existing database (refuses when it is not created)."""
         if self._workflow is None:
+            from kiosk.errors import InputError
             from kiosk.workflow import Workflow
-            self._workflow = Workflow.open(self.config)
+            try:
+                self._workflow = Workflow.open(self.config)
+            except InputError as exc:
+                if exc.key == "db.missing" and not self.config.from_file:
+                    # run from another folder than the kiosk's: its config was not found,
+                    # and `kiosk init` here would make a second kiosk
+                    raise InputError("db.missing_no_config", path=exc.params["path"],
+                                     config=str(self.config.path.resolve())) from None
+                raise
         return self._workflow
 
     def close(self) -> None:

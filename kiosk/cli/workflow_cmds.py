@@ -75,8 +75,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 # --- init ----------------------------------------------------------------------------------
 def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.setup import initialise
+    if not ctx.config.from_file:
+        ctx.warn("init.no_config", config=str(ctx.config.path.resolve()))
+    existed = ctx.config.database.exists()
     count = initialise(ctx.config, demo=args.demo)
-    ctx.say("init.done", path=str(ctx.config.database))
+    ctx.say("init.existed" if existed else "init.done", path=str(ctx.config.database))
     if args.demo:
         ctx.say("init.demo", count=count)
     return 0
@@ -184,9 +187,12 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
 
 def cmd_delete(ctx: Context, args: argparse.Namespace) -> int:
     wf: Workflow = ctx.workflow()
-    wf.delete_capture(args.reg_no, args.material, args.index)
-    name = wf.candidate(args.reg_no).materials[args.material].name
-    ctx.say("delete.done", name=name, index=args.index)
+    gone = wf.delete_capture(args.reg_no, args.material, args.index)
+    mat = wf.candidate(args.reg_no).materials[args.material]
+    # what went, so a wrong index is noticed: its size, digest and the file it came from
+    ctx.say("delete.done", name=mat.name, index=args.index, width=gone.width,
+            height=gone.height, size=gone.size, sha=gone.sha256[:12], source=gone.source,
+            left=ctx.msg("delete.left", count=mat.count))
     return 0
 
 

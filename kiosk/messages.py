@@ -700,10 +700,10 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Cannot read the kiosk's signing key {path}: {detail}. Call the site's "
               "technician (do not delete the file).",
     },
-    "keys.export": {
-        "zh-CN": "本机公钥（填入其他设备 kiosk.toml 的 [receipt] trusted_keys）：\n{key}",
-        "en": "This kiosk's public key (for [receipt] trusted_keys in other kiosks' "
-              "kiosk.toml):\n{key}",
+    "keys.export_hint": {
+        "zh-CN": "本机公钥如下（填入其他设备 kiosk.toml 的 [receipt] trusted_keys）：",
+        "en": "This kiosk's public key follows (for [receipt] trusted_keys in other kiosks' "
+              "kiosk.toml):",
     },
     "receipt.not_submitted": {
         "zh-CN": "考生 {reg_no} 尚未提交材料，不能出具回执。请先提交。",

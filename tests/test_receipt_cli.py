@@ -94,8 +94,9 @@ def test_another_kiosk_trusts_only_configured_keys(submitted: KioskDir,
     assert submitted.run("slip", REG, "-o", tmp_path / "s.png").code == 0
     exported = submitted.run("keys", "export")
     assert exported.code == 0
-    key = exported.out.strip().splitlines()[-1]
-    assert key.startswith("ed25519:")
+    key = exported.out.strip()  # the key alone on stdout: `kiosk keys export > k.pub`
+    assert key.startswith("ed25519:") and "\n" not in key, exported.out
+    assert "trusted_keys" in exported.err
 
     other = tmp_path / "other"
     other.mkdir()

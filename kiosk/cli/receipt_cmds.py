@@ -109,5 +109,8 @@ def _show(ctx: Context, r: Any) -> None:
 def cmd_keys_export(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.keys import load_signing_key, public_key_text
 
-    ctx.say("keys.export", key=public_key_text(load_signing_key(ctx.config.data_dir)))
+    key = public_key_text(load_signing_key(ctx.config.data_dir))
+    # the key alone on stdout (`kiosk keys export > k01.pub`), what to do with it on stderr
+    print(ctx.msg("keys.export_hint"), file=ctx.err)
+    print(key, file=ctx.out)
     return 0

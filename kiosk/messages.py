@@ -392,9 +392,9 @@ CATALOG: dict[str, dict[str, str]] = {
     },
     "roster.no_header": {
         "zh-CN": "名单文件 {path} 缺少表头或缺少必需的列：{missing}（需要 reg_no,name,id_number,"
-                 "phone，或 报名号,姓名,证件号码,手机号）",
+                 "phone 四列；也可用中文列名：报名号、姓名、证件号码、手机号）",
         "en": "Roster file {path} lacks a header or the required columns: {missing} "
-        "(needed: reg_no,name,id_number,phone, or 报名号,姓名,证件号码,手机号)",
+        "(needed: reg_no,name,id_number,phone, or the Chinese names 报名号, 姓名, 证件号码, 手机号)",
     },
     "roster.malformed": {
         "zh-CN": "名单文件 {path} 不是有效的 CSV：{detail}",
@@ -931,9 +931,13 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
+def _narrow(c: str) -> bool:
+    return not c.isspace() and display_width(c) == 1 and c not in NO_LINE_START
+
+
 def line_break(line: str, following: str) -> tuple[str, str]:
     """A full line about to be broken before `following`: (what stays, what moves down).
-    Before closing punctuation the last character moves down with it, and any closing
+    Before closing punctuation the last character (or Latin word) moves down with it, and any closing
     punctuation right before the break ("张）" before "。"); opening punctuation at the end
     moves down to what it opens. Nothing moves when that would leave the line empty, nor
     before closing punctuation when the line ends in a space (a break at a space is fine)."""
@@ -941,6 +945,8 @@ def line_break(line: str, following: str) -> tuple[str, str]:
     if following[:1] and following[0] in NO_LINE_START and not line[-1:].isspace():
         k = len(line) - 1
         while k > 0 and line[k] in NO_LINE_START:
+            k -= 1
+        while k > 0 and _narrow(line[k]) and _narrow(line[k - 1]):  # a word moves whole
             k -= 1
         if k > 0 and line[:k].strip():
             stay, carry = line[:k], line[k:]

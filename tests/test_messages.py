@@ -72,5 +72,11 @@ def test_wrap_columns_keeps_words_indents_and_chinese_line_rules() -> None:
         assert not any(line[:1] in NO_LINE_START for line in lines), (columns, lines)
         assert not any(line[-1:] in NO_LINE_END for line in lines), (columns, lines)
         assert all("--return" in line for line in lines if "-" in line)  # never cut
+    # a word before closing punctuation moves down whole with it, never cut to carry it
+    help_text = "要使用的 kiosk.toml（默认：$KIOSK_CONFIG，否则 ./kiosk.toml）"
+    for columns in range(16, 60):
+        lines = wrap_columns(help_text, columns)
+        assert any("./kiosk.toml）" in line for line in lines), (columns, lines)
+        assert all(display_width(line) <= columns for line in lines), (columns, lines)
     assert wrap_columns("abcdefghij", 4) == ["abcd", "efgh", "ij"]  # longer than a line: cut
     assert wrap_columns("", 10) == [""]

@@ -744,6 +744,13 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "回执有效（签发密钥 {signer}）",
         "en": "Valid receipt (signed by {signer})",
     },
+    "verify.superseded": {
+        "zh-CN": "此回执由本机签发，内容真实，但已不是该考生的最新情况：本机记录的当前状态为"
+                 "“{state}”，材料 {materials}。请以重新打印的回执为准。",
+        "en": "This kiosk signed this receipt and it is authentic, but it is no longer the "
+              "candidate's current record: this kiosk now has them as {state}, materials "
+              "{materials}. Go by a newly printed receipt.",
+    },
     "verify.content": {
         "zh-CN": "考点：{site_code}  设备：{kiosk_id}\n报名号：{reg_no}\n姓名：{name}\n"
                  "证件号码：{id_masked}\n状态：{state}\n提交时间：{time}\n材料：{materials}\n"

@@ -66,6 +66,18 @@ def test_slip_png_and_pdf_verify(submitted: KioskDir, tmp_path: Path) -> None:
     assert id_number not in v.out  # the whole ID number is never shown
 
 
+def test_a_receipt_printed_before_a_return_is_said_to_be_out_of_date(
+        submitted: KioskDir, tmp_path: Path) -> None:
+    assert submitted.run("slip", REG, "-o", tmp_path / "old.png").code == 0
+    v = submitted.run("verify", tmp_path / "old.png")
+    assert v.code == 0 and "最新" not in v.err, v.err  # current: nothing more to say
+    assert submitted.run("review", REG, "--return", "学历证书不清晰", "--material",
+                         "diploma").code == 0
+    v = submitted.run("verify", tmp_path / "old.png")
+    assert v.code == 0 and "已提交" in v.out  # authentic, and says what it says ...
+    assert "已不是该考生的最新情况" in v.err and "已退回" in v.err, v.err  # ... but no more
+
+
 def test_verify_payload_exit_codes(submitted: KioskDir, tmp_path: Path) -> None:
     assert submitted.run("slip", REG, "-o", tmp_path / "s.png").code == 0
     text = payload_of(submitted)

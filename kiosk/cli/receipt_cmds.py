@@ -87,18 +87,47 @@ def cmd_verify(ctx: Context, args: argparse.Namespace) -> int:
             first = first or exc
             continue
         _show(ctx, receipt)
+        if (now := _current(ctx, receipt)) is not None:
+            ctx.warn("verify.superseded", state=Key("state." + now.state),
+                     materials=_materials_text(ctx, now))
         return EXIT_VALID
     assert first is not None
     raise first
 
 
+def _current(ctx: Context, r: Any) -> Any:
+    """This kiosk's receipt for the candidate as things stand now, when that differs from
+    `r` (one of its own receipts, printed before a return, a deletion or a new decision);
+    else None. Only this kiosk's own database can tell; anyone else checks the signature."""
+    from kiosk.errors import KioskError
+    from kiosk.keys import load_signing_key
+    from kiosk.receipt import build_receipt
+
+    k = ctx.config.settings.kiosk
+    if (r.site_code, r.kiosk_id) != (k.site_code, k.kiosk_id) \
+            or not ctx.config.database.exists():
+        return None
+    try:
+        now = build_receipt(ctx.workflow().candidate(r.reg_no), ctx.config,
+                            load_signing_key(ctx.config.data_dir))
+    except KioskError:  # not in this database, back to draft, no key: nothing to compare
+        return None
+    fields = ("reg_no", "name", "id_masked", "state", "submitted_at", "materials",
+              "images_digest")
+    return None if all(getattr(now, f) == getattr(r, f) for f in fields) else now
+
+
+def _materials_text(ctx: Context, r: Any) -> str:
+    catalog = ctx.config.catalog()
+    return ctx.msg("list.names").join(
+        f"{catalog.get(code).name if catalog.get(code) else code} ×{n}"
+        for code, n in r.materials) or "—"
+
+
 def _show(ctx: Context, r: Any) -> None:
     from kiosk.messages import BEIJING
 
-    catalog = ctx.config.catalog()
-    mats = ctx.msg("list.names").join(
-        f"{catalog.get(code).name if catalog.get(code) else code} ×{n}"
-        for code, n in r.materials) or "—"
+    mats = _materials_text(ctx, r)
     when = r.submitted_at.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M:%S +08:00")
     ctx.say("verify.valid", signer=r.signer)
     ctx.say("verify.content", site_code=r.site_code, kiosk_id=r.kiosk_id, reg_no=r.reg_no,

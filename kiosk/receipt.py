@@ -40,6 +40,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from kiosk.errors import CheckFailed, RuleError
 from kiosk.keys import KEY_ID_BYTES, key_id, key_id_text, public_key_text
+from kiosk.messages import Key
 
 VERSION = 1
 PREFIX = f"KR{VERSION}:"
@@ -201,20 +202,20 @@ def verify_payload(text: str, trusted_keys: Iterable[Ed25519PublicKey]) -> Recei
     Raises InvalidReceipt("format" | "version" | "unknown_key" | "signature").
     """
     if not isinstance(text, str):
-        raise InvalidReceipt("format", "not text")
+        raise InvalidReceipt("format", Key("receipt.format.not_text"))
     text = text.strip()
     head, sep, data = text.partition(":")
     if not sep or len(head) < 3 or not head.startswith("KR") or not head[2:].isdigit() \
             or not head[2:].isascii():
-        raise InvalidReceipt("format", "does not start with KR1:")
+        raise InvalidReceipt("format", Key("receipt.format.prefix"))
     if head != PREFIX[:-1]:
         raise InvalidReceipt("version", head)
     try:
         raw = b45decode(data)
-    except ValueError as exc:
-        raise InvalidReceipt("format", str(exc)) from None
+    except ValueError:
+        raise InvalidReceipt("format", Key("receipt.format.base45")) from None
     if len(raw) < KEY_ID_BYTES + SIG_BYTES + 1:
-        raise InvalidReceipt("format", "too short")
+        raise InvalidReceipt("format", Key("receipt.format.too_short"))
     signed, sig = raw[:-SIG_BYTES], raw[-SIG_BYTES:]
     kid = signed[:KEY_ID_BYTES]
     receipt = _parse(signed[KEY_ID_BYTES:], kid)
@@ -242,7 +243,7 @@ class _Reader:
 
     def take(self, n: int) -> bytes:
         if self.pos + n > len(self.data):
-            raise InvalidReceipt("format", "truncated")
+            raise InvalidReceipt("format", Key("receipt.format.truncated"))
         chunk = self.data[self.pos:self.pos + n]
         self.pos += n
         return chunk
@@ -254,7 +255,7 @@ class _Reader:
         try:
             return self.take(self.u8()).decode("utf-8")
         except UnicodeDecodeError:
-            raise InvalidReceipt("format", "text is not UTF-8") from None
+            raise InvalidReceipt("format", Key("receipt.format.utf8")) from None
 
 
 def _parse(body: bytes, kid: bytes) -> Receipt:
@@ -263,17 +264,17 @@ def _parse(body: bytes, kid: bytes) -> Receipt:
     stars = r.u8()
     tail = r.str()
     if not stars or "*" in head + tail:
-        raise InvalidReceipt("format", "the ID number is not masked")
+        raise InvalidReceipt("format", Key("receipt.format.unmasked"))
     masked = head + "*" * stars + tail
     name = r.str()
     state_i = r.u8()
     if state_i >= len(STATES):
-        raise InvalidReceipt("format", "unknown state")
+        raise InvalidReceipt("format", Key("receipt.format.state"))
     (ts,) = struct.unpack(">I", r.take(4))
     mats = tuple((r.str(), r.u8()) for _ in range(r.u8()))
     digest = r.take(DIGEST_BYTES)
     if r.pos != len(body):
-        raise InvalidReceipt("format", "trailing bytes")
+        raise InvalidReceipt("format", Key("receipt.format.trailing"))
     return Receipt(site_code=site, kiosk_id=kiosk, reg_no=reg_no, id_masked=masked,
                    name=name, state=STATES[state_i],
                    submitted_at=dt.datetime.fromtimestamp(ts, dt.UTC), materials=mats,

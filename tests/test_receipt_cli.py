@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -89,6 +90,11 @@ def test_verify_payload_exit_codes(submitted: KioskDir, tmp_path: Path) -> None:
     i = len(text) // 2
     tampered = text[:i] + ("A" if text[i] != "A" else "B") + text[i + 1:]
     assert submitted.run("verify", "--payload", tampered).code == 1
+    # what is wrong with a text that is no receipt at all, in the user's language
+    for junk in ("hello", "KR1:" + text[4:-7] + ":::", "KR1:" + b45encode(b"\xff" * 80)):
+        r = submitted.run("verify", "--payload", junk)
+        assert r.code == 1 and "回执无效" in r.err, r.err
+        assert not re.search(r"[A-Za-z]{4,}", r.err.replace("KR1", "")), r.err
     assert submitted.run("verify", tmp_path / "missing.png").code == 2
     blank = tmp_path / "blank.png"
     Image.new("L", (200, 200), 255).save(blank)

@@ -8,6 +8,7 @@ what is allowed; nothing is written before the configuration is valid.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -90,7 +91,8 @@ class MaterialSection(_Section):
     @classmethod
     def _max_not_below_min(cls, v: int, info: Any) -> int:
         if v < info.data.get("min", 0):
-            raise ValueError("max must be at least min")
+            raise PydanticCustomError("not_below_min", "must be at least min ({min})",
+                                      {"min": info.data.get("min", 0)})
         return v
 
 
@@ -166,6 +168,10 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
+        # tomllib's reason is English; where it says the place, that is what helps
+        if at := re.search(r"\(at line (\d+), column (\d+)\)", str(exc)):
+            raise ConfigError("config.syntax_at", path=str(path), line=at[1], column=at[2],
+                              detail=str(exc)[:at.start()].strip()) from None
         raise ConfigError("config.syntax", path=str(path), detail=str(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError("config.unreadable", path=str(path), detail=str(exc)) from None
@@ -195,9 +201,26 @@ def _config_error(exc: ValidationError, raw: dict[str, Any], where: str) -> Conf
     allowed = Key(f"config.allowed.{err['type']}")
     if allowed not in CATALOG:
         allowed = err["msg"]
-    limits = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+    limits: dict[str, Any] = {k: str(v) for k, v in (err.get("ctx") or {}).items()
+                              if k not in ("path", "key", "value", "allowed")}
+    if err["type"] == "literal_error":  # "'zh-CN' or 'en'": said as the language lists
+        limits["expected"] = re.findall(r"'([^']*)'", limits["expected"]) \
+            or limits["expected"].split(", ")
+    if err["type"] == "string_pattern_mismatch" and (said := _PATTERN_WORDS.get(
+            limits.get("pattern", ""))):
+        allowed = Key(said)
     return ConfigError("config.invalid", path=where, key=key, value=value, allowed=allowed,
                        **limits)
+
+
+# the patterns of the settings, said in words rather than as a regular expression
+_PATTERN_WORDS = {
+    r"^\d{6}$": "config.pattern.site_code",
+    r"^[A-Za-z0-9_-]{1,16}$": "config.pattern.kiosk_id",
+    r"^https?://[^\s/]+(/\S*)?$": "config.pattern.url",
+    r"^[a-z][a-z0-9_]{0,31}$": "config.pattern.code",
+    r"^[^\s/#]*$": "config.pattern.printer_name",
+}
 
 
 def _fields_at(loc: list[str]) -> list[str]:
@@ -229,13 +252,13 @@ def _cross_check(s: Settings, where: str) -> None:
         raise ConfigError("config.invalid", path=where, key="kiosk.default_category",
                           value=repr(s.kiosk.default_category),
                           allowed=Key("config.allowed.literal_error"),
-                          expected=", ".join(s.categories))
+                          expected=list(s.categories))
     for i, m in enumerate(s.materials or []):
         for c in m.applies_to:
             if c != "*" and c not in s.categories:
                 raise ConfigError("config.invalid", path=where, key=f"materials.{i}.applies_to",
                                   value=repr(c), allowed=Key("config.allowed.literal_error"),
-                                  expected=", ".join(["*", *s.categories]))
+                                  expected=["*", *s.categories])
     if s.materials is not None:
         codes = [m.code for m in s.materials]
         dupes = sorted({c for c in codes if codes.count(c) > 1})

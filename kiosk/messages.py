@@ -226,6 +226,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "配置文件 {path} 无法读取：{detail}",
         "en": "Cannot read configuration file {path}: {detail}",
     },
+    "config.syntax_at": {
+        "zh-CN": "配置文件 {path} 第 {line} 行第 {column} 列附近格式错误：请检查该处的引号、方括号、"
+                 "等号，以及同一个键是否写了两次",
+        "en": "Configuration file {path} is not valid TOML near line {line}, column {column}: "
+              "{detail}",
+    },
     "config.syntax": {
         "zh-CN": "配置文件 {path} 格式错误：{detail}",
         "en": "Configuration file {path} is not valid TOML: {detail}",
@@ -260,6 +266,21 @@ CATALOG: dict[str, dict[str, str]] = {
     "config.allowed.dict_type": {"zh-CN": "须为表 [section]", "en": "must be a table"},
     "config.allowed.model_type": {"zh-CN": "须为表 [section]", "en": "must be a table"},
     "config.allowed.missing": {"zh-CN": "必须填写", "en": "is required"},
+    "config.allowed.public_key": {
+        "zh-CN": "须为 kiosk keys export 输出的公钥（ed25519: 加 43 个字符）",
+        "en": "must be a key as `kiosk keys export` prints it (ed25519: and 43 characters)"},
+    "config.allowed.not_below_min": {"zh-CN": "须不小于 min（{min}）",
+                                     "en": "must be at least min ({min})"},
+    "config.pattern.site_code": {"zh-CN": "须为 6 位数字", "en": "must be 6 digits"},
+    "config.pattern.kiosk_id": {"zh-CN": "须为 1–16 个字母、数字、- 或 _",
+                                "en": "must be 1–16 letters, digits, - or _"},
+    "config.pattern.url": {"zh-CN": "须为 http:// 或 https:// 开头的网址",
+                           "en": "must be an http:// or https:// URL"},
+    "config.pattern.code": {"zh-CN": "须为小写字母开头的小写字母、数字或 _（最多 32 个）",
+                            "en": "must be lowercase letters, digits or _, starting with a "
+                                  "letter (at most 32)"},
+    "config.pattern.printer_name": {"zh-CN": "不能含空格、/ 或 #",
+                                    "en": "must have no spaces, / or #"},
     "config.allowed.unique": {"zh-CN": "每个代码只能出现一次", "en": "each code only once"},
     "config.allowed.below": {"zh-CN": "须小于 {other}", "en": "below {other}"},
     # --- database ------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 
 # ed25519: + base64url of 32 bytes without padding (kiosk.keys.public_key_text)
 PUBLIC_KEY_PATTERN = r"^ed25519:[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$"
@@ -60,6 +61,8 @@ class ReceiptSection(BaseModel):
         import re
         for text in v:
             if not re.fullmatch(PUBLIC_KEY_PATTERN, text):
-                raise ValueError(f"{text[:20]!r}… is not a key from `kiosk keys export` "
-                                 "(ed25519: and 43 base64url characters)")
+                # the catalog's config.allowed.public_key, in the user's language
+                raise PydanticCustomError(
+                    "public_key", "{start} is not a key from `kiosk keys export`",
+                    {"start": text[:20]})
         return v

@@ -168,10 +168,10 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
-        # tomllib's reason is English; where it says the place, that is what helps
+        # tomllib's reason is English and terse; where it says the place, that is what helps
         if at := re.search(r"\(at line (\d+), column (\d+)\)", str(exc)):
-            raise ConfigError("config.syntax_at", path=str(path), line=at[1], column=at[2],
-                              detail=str(exc)[:at.start()].strip()) from None
+            raise ConfigError("config.syntax_at", path=str(path), line=at[1],
+                              column=at[2]) from None
         raise ConfigError("config.syntax", path=str(path), detail=str(exc)) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError("config.unreadable", path=str(path), detail=str(exc)) from None

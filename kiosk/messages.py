@@ -230,7 +230,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "配置文件 {path} 第 {line} 行第 {column} 列附近格式错误：请检查该处的引号、方括号、"
                  "等号，以及同一个键是否写了两次",
         "en": "Configuration file {path} is not valid TOML near line {line}, column {column}: "
-              "{detail}",
+              "check the quotes, brackets and = signs there, and that no key is written twice",
     },
     "config.syntax": {
         "zh-CN": "配置文件 {path} 格式错误：{detail}",

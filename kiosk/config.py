@@ -247,7 +247,17 @@ def _repr(value: Any) -> str:
 
 
 def _cross_check(s: Settings, where: str) -> None:
-    """Rules that span keys: the default category and material categories must exist."""
+    """Rules that span keys: the default category and material categories must exist; an
+    escpos printer needs where to find it (else the first print, not the start, says so)."""
+    p = s.printer
+    if p.backend == "escpos" and p.escpos_connection == "usb" \
+            and not (p.usb_vendor_id and p.usb_product_id):
+        name = "usb_product_id" if p.usb_vendor_id else "usb_vendor_id"
+        raise ConfigError("config.invalid", path=where, key=f"printer.{name}", value="0",
+                          allowed=Key("config.allowed.escpos_usb"))
+    if p.backend == "escpos" and p.escpos_connection == "network" and not p.host:
+        raise ConfigError("config.invalid", path=where, key="printer.host", value="''",
+                          allowed=Key("config.allowed.escpos_host"))
     if s.kiosk.default_category not in s.categories:
         raise ConfigError("config.invalid", path=where, key="kiosk.default_category",
                           value=repr(s.kiosk.default_category),

@@ -281,6 +281,12 @@ CATALOG: dict[str, dict[str, str]] = {
                                   "letter (at most 32)"},
     "config.pattern.printer_name": {"zh-CN": "不能含空格、/ 或 #",
                                     "en": "must have no spaces, / or #"},
+    "config.allowed.escpos_usb": {
+        "zh-CN": "escpos 打印机用 usb 连接时须填写 usb_vendor_id 与 usb_product_id（lsusb 可查）",
+        "en": "an escpos printer on usb needs usb_vendor_id and usb_product_id (see lsusb)"},
+    "config.allowed.escpos_host": {
+        "zh-CN": "escpos 打印机用 network 连接时须填写打印机的主机名或 IP",
+        "en": "an escpos printer on the network needs the printer's host name or IP"},
     "config.allowed.unique": {"zh-CN": "每个代码只能出现一次", "en": "each code only once"},
     "config.allowed.below": {"zh-CN": "须小于 {other}", "en": "below {other}"},
     # --- database ------------------------------------------------------------------------

@@ -134,6 +134,8 @@ def test_what_is_allowed_is_said_in_the_catalog_language(
     ('[[materials]]\ncode = "x"\nname = "X"\nmin = 3\nmax = 2\n', "须不小于 min（3）"),
     ('[kiosk]\nsite_code = "1"\nsite_code = "2"\n', "第 3 行第"),
     ('[kiosk]\nsite_name = "abc\n', "第 2 行第"),
+    ('[printer]\nbackend = "escpos"\n', "usb_vendor_id 与 usb_product_id"),
+    ('[printer]\nbackend = "escpos"\nescpos_connection = "network"\n', "主机名或 IP"),
 ])
 def test_config_mistakes_are_said_in_chinese_words(
         tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, said: str) -> None:

@@ -21,7 +21,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "发生内部错误（{detail}），未做任何更改。请联系考点技术人员。",
         "en": "Internal error ({detail}); nothing was changed. Please call the site's technician.",
     },
-    "error.interrupted": {"zh-CN": "已中断。", "en": "Interrupted."},
+    "error.interrupted": {
+        "zh-CN": "已中断：中断的操作不会留下做了一半的改动。请用 kiosk status 查看后再重新运行。",
+        "en": "Interrupted: an interrupted operation leaves nothing half done. Check with "
+              "`kiosk status`, then run it again.",
+    },
     # separators of lists in a sentence: of names or short items (、), of clauses that
     # have their own commas or brackets (；)
     "list.names": {"zh-CN": "、", "en": ", "},

@@ -105,7 +105,7 @@ class DemoScene:
         w, h = self.size
         doc_h, doc_w = self.documents[i].shape[:2]
         # a page standing up in a landscape frame fills more of its height: at 0.62 an A4
-        # page in a 720p frame is 309 px across, too few pixels to read (quality "low_res")
+        # page in a 720p frame is 309 px across, its print 5.6 px tall (quality "small_text")
         scale = (0.62 if doc_w >= doc_h else 0.85) * min(w / doc_w, h / doc_h)
         angle = float(rng.uniform(-8, 8))
         cx = w / 2 + float(rng.uniform(-40, 40))

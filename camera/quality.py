@@ -83,10 +83,11 @@ class QualityThresholds(BaseModel):
         description="Lowest height in pixels, as captured, of the smaller text lines (their "
                     "25th percentile) accepted; below about 6 px print cannot be read.")
     min_document_side: float = Field(
-        320.0, ge=0,
+        200.0, ge=0,
         description="Fewest pixels, as captured, across the document's shorter side: an ID "
-                    "card at 320 px is about 150 dpi, where a reviewer can still check a "
-                    "stamp or a signature.")
+                    "card at 200 px is about 94 dpi, its name and number still readable; a "
+                    "chat app's thumbnail is less. (Whether print is legible is "
+                    "min_text_height's to judge, where there is print.)")
     max_aspect_error: float = Field(
         0.10, ge=0,
         description="Largest difference accepted between the document's proportions and its "

@@ -9,7 +9,7 @@ import numpy as np
 from camera.compress import as_bgr8, compress
 from camera.orient import orientation
 from camera.quality import QualityReport, QualityThresholds, check_quality
-from camera.straighten import order_quad, straighten
+from camera.straighten import aspect_error, order_quad, straighten
 
 _ROTATE = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
@@ -64,8 +64,13 @@ def process_image(frame: np.ndarray, paper: str | None = None, max_bytes: int = 
     quad = _find(frame)
     flat = straighten(frame, quad, paper if quad is not None else None)
     # an ID card reads with its long side across, whichever way it lay under the camera
-    turn = orientation(flat, landscape=True if quad is not None and paper in _LANDSCAPE
-                       else None)
+    # (unless what lies there is shaped like no card: that is said as "wrong_size")
+    landscape = None
+    if quad is not None and paper in _LANDSCAPE:
+        err = aspect_error(quad, paper, (frame.shape[1], frame.shape[0]))
+        limit = (thresholds or QualityThresholds()).max_aspect_error
+        landscape = True if err is None or err <= limit else None
+    turn = orientation(flat, landscape=landscape)
     upright = rotate(flat, turn)
     report = check_quality(frame, quad, upright, thresholds, paper)
     jpeg = compress(upright, max_bytes=max_bytes)

@@ -326,9 +326,16 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Database {path} is ready.",
     },
     "init.existed": {
-        "zh-CN": "数据库 {path} 已存在，其中的数据与签名密钥保持不变。",
-        "en": "Database {path} exists already; its data and the signing key are kept as they "
-              "are.",
+        "zh-CN": "数据库 {path} 已存在，未重建，其中的数据都在。",
+        "en": "Database {path} exists already; it was not created again and its data is all "
+              "there.",
+    },
+    "init.new_key": {
+        "zh-CN": "本机签名密钥不存在，已新建 {path}：此前打印的回执在其他设备上须信任原来的公钥才能"
+                 "核验；如原密钥文件有备份，请放回原处后再运行 kiosk init。",
+        "en": "The kiosk's signing key was missing; a new one is {path}. Receipts printed "
+              "before verify elsewhere only with the old public key trusted; if the old key "
+              "file is backed up, put it back and run `kiosk init` again.",
     },
     "init.no_config": {
         "zh-CN": "未找到配置文件 {config}，使用默认设置。如本机的 kiosk.toml 在别处，"
@@ -432,8 +439,8 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Roster file {path} is not valid CSV: {detail}",
     },
     "roster.extra_columns": {
-        "zh-CN": "已忽略未知的列：{columns}",
-        "en": "Ignored unknown columns: {columns}",
+        "zh-CN": "已忽略未知或重复的列：{columns}",
+        "en": "Ignored unknown or repeated columns: {columns}",
     },
     "roster.bad_row": {
         "zh-CN": "第 {line} 行：{reason}",
@@ -447,18 +454,32 @@ CATALOG: dict[str, dict[str, str]] = {
         "zh-CN": "报名号 {reg_no} 与第 {first} 行重复",
         "en": "registration number {reg_no} repeats line {first}",
     },
+    "roster.identity_captured": {
+        "zh-CN": "报名号 {reg_no} 已有采集的材料，名单导入不能再改其姓名或证件：如确属登记错误，"
+                 "请先删除其全部材料，再导入",
+        "en": "registration no. {reg_no} has captured materials, so a roster import cannot "
+              "change their name or ID: if the registration is wrong, delete all their "
+              "materials first, then import",
+    },
     "roster.identity_locked": {
-        "zh-CN": "报名号 {reg_no} 已有采集的材料或已提交，名单导入不能再改其姓名或证件："
-                 "如确属登记错误，请先删除其已采集的材料（已提交的先退回），再导入",
-        "en": "registration no. {reg_no} has captured or submitted materials, so a roster "
-              "import cannot change their name or ID: if the registration is wrong, delete "
-              "their captured materials first (return them first if submitted), then import",
+        "zh-CN": "报名号 {reg_no} 的材料已锁定（{state}），名单导入不能再改其姓名或证件：{how}",
+        "en": "registration no. {reg_no} has locked materials ({state}), so a roster import "
+              "cannot change their name or ID: {how}",
     },
     "roster.categories_locked": {
-        "zh-CN": "报名号 {reg_no} 的材料已锁定（{state}），名单导入不能再改其报考类别："
-                 "如需更改，请先退回",
+        "zh-CN": "报名号 {reg_no} 的材料已锁定（{state}），名单导入不能再改其报考类别：{how}",
         "en": "registration no. {reg_no} has locked materials ({state}), so a roster import "
-              "cannot change their categories: return them first",
+              "cannot change their categories: {how}",
+    },
+    "roster.how_submitted": {
+        "zh-CN": "如确需更改，请先退回（kiosk review 报名号 --return 意见），再导入",
+        "en": "to change it, return them first (kiosk review REG_NO --return COMMENT), then "
+              "import",
+    },
+    "roster.how_decided": {
+        "zh-CN": "已审核的考生在本机不能再更改，请报考区更正",
+        "en": "a decided candidate cannot be changed at this kiosk; ask the district to "
+              "correct it",
     },
     "roster.id_taken": {
         "zh-CN": "证件号码已属于另一报名号 {other}",
@@ -490,11 +511,11 @@ CATALOG: dict[str, dict[str, str]] = {
     "materials.shared": {"zh-CN": "（可多名考生共用）", "en": "(may serve several candidates)"},
     "capture.other_candidate": {
         "zh-CN": "这张照片已保存为另一名考生（报名号 {reg_no}）的“{name}”。个人材料只属于一名考生："
-                 "请确认选的是本人；如果是那名考生选错了，请先在那里删除。",
+                 "请确认选的是本人；如果是那名考生选错了，请先在那里删除（已提交的须先退回）。",
         "en": "This photo is already stored as “{name}” of another candidate (registration "
               "no. {reg_no}). A personal document belongs to one candidate: check that this "
               "is the right candidate; if the other one was chosen by mistake, delete it "
-              "there first.",
+              "there first (returning them first if submitted).",
     },
     "capture.duplicate_batch": {
         "zh-CN": "这次要保存的图片中有两张是同一张照片，同一张照片不能保存两次"
@@ -540,11 +561,12 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "“{name}” has no image {index} (it has {count}).",
     },
     "delete.left": {"zh-CN": "；现有 {count} 张", "en": "; {count} left"},
+    "delete.moved": {"zh-CN": "；其后的图片序号前移一位", "en": "; the images after it move up one"},
     "delete.done": {
         "zh-CN": "已删除：{name} 第 {index} 张（{width}×{height}，{size} 字节，sha256 {sha}，"
-                 "{source}）。其后的图片序号前移一位{left}。",
+                 "{source}）{moved}{left}。",
         "en": "Deleted: {name} image {index} ({width}×{height}, {size} bytes, sha256 {sha}, "
-              "{source}). The images after it move up one number{left}.",
+              "{source}){moved}{left}.",
     },
     "submit.state": {
         "zh-CN": "考生 {reg_no} 当前状态为“{state}”，不能提交。",

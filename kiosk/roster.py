@@ -84,14 +84,17 @@ def parse_roster(text: str, path: str, categories: dict[str, str],
     except csv.Error as exc:
         raise InputError("roster.malformed", path=path, detail=str(exc)) from None
     if not lines:
-        raise InputError("roster.no_header", path=path, missing=", ".join(REQUIRED))
+        raise InputError("roster.no_header", path=path, missing=list(REQUIRED))
     _, header = lines[0]
     names = [HEADER_ALIASES.get(h.strip(), h.strip().lower()) for h in header]
     missing = [c for c in REQUIRED if c not in names]
     if missing:
-        raise InputError("roster.no_header", path=path, missing=", ".join(missing))
-    out = ParsedRoster(ignored_columns=[h for h in names if h not in REQUIRED + OPTIONAL])
+        raise InputError("roster.no_header", path=path, missing=missing)
     col = {name: names.index(name) for name in REQUIRED + OPTIONAL if name in names}
+    # a column not known, or a second one for the same thing (身份证号 and 证件号码):
+    # ignored, and said so, by the name the file gives it
+    out = ParsedRoster(ignored_columns=[header[i].strip() for i, n in enumerate(names)
+                                        if col.get(n) != i])
     seen: dict[str, int] = {}
     for line, record in lines[1:]:
         if len(record) != len(header):
@@ -99,7 +102,11 @@ def parse_roster(text: str, path: str, categories: dict[str, str],
                                   {"expected": len(header), "actual": len(record)})
             continue
         raw = {k: record[i].strip() for k, i in col.items()}
-        problem = _check_row(raw, categories, default_category)
+        excel = next((k for k in ("reg_no", "id_number", "phone")
+                      if _EXCEL_NUMBER.match(raw[k])), None)
+        problem = ("roster.excel_number", {"column": header[col[excel]].strip(),
+                                           "value": raw[excel]}) if excel \
+            else _check_row(raw, categories, default_category)
         if isinstance(problem, tuple):
             out.rejected[line] = problem
             continue
@@ -115,9 +122,6 @@ def parse_roster(text: str, path: str, categories: dict[str, str],
 
 def _check_row(raw: dict[str, str], categories: dict[str, str],
                default_category: str) -> dict[str, str] | tuple[str, dict[str, object]]:
-    for column in ("reg_no", "id_number", "phone"):
-        if _EXCEL_NUMBER.match(raw[column]):
-            return "roster.excel_number", {"column": column, "value": raw[column]}
     if (p := validate_reg_no(raw["reg_no"])) is not None:
         return p
     id_type = parse_id_type(raw.get("id_type", ""))

@@ -24,7 +24,8 @@ def demo_rows() -> list[dict[str, str]]:
 
 def initialise(config: Config, demo: bool = False) -> int:
     """Create (or migrate) the database and the signing key; with demo, load the demo
-    roster. Returns how many demo candidates were loaded. Safe to run again."""
+    roster. Returns how many demo candidates are loaded (one whose materials are locked
+    keeps their registration as it is). Safe to run again."""
     from kiosk.keys import ensure_signing_key
 
     wf = Workflow.open(config, create=True)
@@ -32,7 +33,7 @@ def initialise(config: Config, demo: bool = False) -> int:
         ensure_signing_key(config.data_dir)
         if not demo:
             return 0
-        wf.upsert_candidates(demo_rows())
-        return len(_DEMO)
+        counts, _refused = wf.upsert_candidates(demo_rows())  # (a demo candidate already
+        return sum(counts.values())  # submitted keeps their registration)
     finally:
         wf.close()

@@ -43,7 +43,10 @@ _NAME_DOTS = str.maketrans(dict.fromkeys("•・．‧･∙⋅", "·"))
 
 
 def normalize_name(value: str) -> str:
-    return value.strip().translate(_NAME_DOTS)
+    """The name as stored: a minority name's dot is always "·" (typed as ".", "•", "・"…
+    it is the same person); a Latin name keeps its full stops."""
+    value = value.strip().translate(_NAME_DOTS)
+    return re.sub(rf"(?<={_NAME_CJK})\.(?={_NAME_CJK})", "·", value)
 
 
 _FULLWIDTH = {0xFF10 + i: 0x30 + i for i in range(10)} | {

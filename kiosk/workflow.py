@@ -18,7 +18,7 @@ from kiosk.config import Config
 from kiosk.errors import InputError, RuleError
 from kiosk.messages import Key, Messages
 from kiosk.store import UNLOCKED_STATES, Store, now
-from kiosk.validation import mask_id
+from kiosk.validation import mask_id, normalize_name
 
 MAX_BYTES = 200_000
 
@@ -444,12 +444,23 @@ class Workflow:
         they must present (categories) cannot change while their materials are locked for
         review: an approval would then lack a material, with no way to add it."""
         state = cur[5]
-        if cur[:3] != new[:3] and (state != "draft" or conn.execute(
-                "SELECT 1 FROM captures WHERE reg_no = ? LIMIT 1", (reg_no,)).fetchone()):
-            return "roster.identity_locked", {"reg_no": reg_no}
-        if cur[4] != new[4] and state not in UNLOCKED_STATES:
-            return "roster.categories_locked", {"reg_no": reg_no,
-                                                "state": Key(f"state.{state}")}
+        # locked: submitted or decided, or returned with some images kept approved (✓)
+        locked = state not in UNLOCKED_STATES or bool(conn.execute(
+            "SELECT 1 FROM captures c JOIN capture_locks l ON l.capture_id = c.id "
+            "WHERE c.reg_no = ? LIMIT 1", (reg_no,)).fetchone())
+        # what staff can do about it: return a submitted candidate first; a decided one
+        # (approved, ineligible) is the district's to correct
+        how = Key("roster.how_submitted" if state == "submitted" else "roster.how_decided")
+        said = {"reg_no": reg_no, "state": Key(f"state.{state}"), "how": how}
+        # (a name stored before its dot was made one form is the same name)
+        if (normalize_name(cur[0]), *cur[1:3]) != new[:3]:
+            if locked:
+                return "roster.identity_locked", said
+            if conn.execute("SELECT 1 FROM captures WHERE reg_no = ? LIMIT 1",
+                            (reg_no,)).fetchone():
+                return "roster.identity_captured", {"reg_no": reg_no}
+        if cur[4] != new[4] and locked:
+            return "roster.categories_locked", said
         return None
 
     def upsert_candidates(self, rows: Sequence[dict[str, str]]) -> tuple[Counter[str],

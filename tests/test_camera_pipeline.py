@@ -143,6 +143,15 @@ def test_an_id_card_always_comes_out_landscape(seed: int) -> None:
     assert p.rotation == (360 - 90 * turns) % 360, p.rotation
 
 
+def test_a_page_given_as_an_id_card_is_not_turned_to_lie_across() -> None:
+    # an A4 page (a temporary ID certificate, say) captured as the ID document: said to be
+    # the wrong size, and kept upright as the page it is, not turned onto its side
+    frame, _ = real_photo("smartdoc2015", 6)
+    p = process_image(frame, paper="id_card")
+    assert "wrong_size" in p.quality.failed
+    assert p.height > p.width and p.rotation == 0, (p.width, p.height, p.rotation)
+
+
 def test_flat_scan_taken_whole():
     page = render_a4(2)
     p = process_image(page, paper="a4", max_bytes=120_000)

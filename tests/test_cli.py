@@ -45,6 +45,12 @@ def test_init_twice_is_harmless_and_creates_a_private_key(kiosk: KioskDir) -> No
 def test_init_again_says_it_kept_everything(demo_kiosk: KioskDir) -> None:
     r = demo_kiosk.run("init")
     assert r.code == 0 and "已存在" in r.out and "已创建" not in r.out, r.out
+    assert "签名密钥" not in r.err
+    # the key lost (a restore without it): a new one is made, and that is said
+    key = next(p for p in (demo_kiosk.path / "data").iterdir() if "key" in p.name)
+    key.unlink()
+    r = demo_kiosk.run("init")
+    assert r.code == 0 and "签名密钥不存在，已新建" in r.err and key.exists(), r.err
 
 
 def test_a_folder_without_the_kiosks_config_is_said_to_be_one(
@@ -215,7 +221,7 @@ def test_what_a_submitted_candidate_needs_cannot_grow_under_an_approval(
     roster.write_text("reg_no,name,id_number,phone,category\n"
                       f"{REG},张伟,{DEMO_ID},13800138001,direct+graduate\n", encoding="utf-8")
     r = demo_kiosk.run("roster", "import", roster)
-    assert r.code == 1 and "不能再改其报考类别" in r.err, r.err
+    assert r.code == 1 and "不能再改其报考类别" in r.err and "请先退回" in r.err, r.err
     assert "graduate_pledge" not in status(demo_kiosk)["materials"]
     # a catalog changed under it (a material every candidate now needs): no approval short
     with demo_kiosk.config.open("a", encoding="utf-8") as f:
@@ -227,6 +233,19 @@ def test_what_a_submitted_candidate_needs_cannot_grow_under_an_approval(
     r = demo_kiosk.run("review", REG, "--approve")
     assert r.code == 1 and "材料不全" in r.err and "照片采集表" in r.err, r.err
     assert status(demo_kiosk)["state"] == "submitted"
+
+
+def test_a_decided_candidate_is_the_districts_to_correct(
+        demo_kiosk: KioskDir, photos: list[Path], tmp_path: Path) -> None:
+    fill_required(demo_kiosk, photos)
+    assert demo_kiosk.run("submit", REG).code == 0
+    assert demo_kiosk.run("review", REG, "--approve").code == 0
+    roster = tmp_path / "r.csv"
+    roster.write_text("reg_no,name,id_number,phone\n"
+                      f"{REG},张为,{DEMO_ID},13800138001\n", encoding="utf-8")
+    r = demo_kiosk.run("roster", "import", roster)
+    assert r.code == 1 and "不能再改其姓名或证件" in r.err and "请报考区更正" in r.err, r.err
+    assert "张伟" in demo_kiosk.run("status", REG).out
 
 
 def test_a_repeated_photo_is_refused_before_it_is_processed(demo_kiosk: KioskDir,

@@ -60,7 +60,8 @@ def test_unknown_key_lists_the_allowed_ones(tmp_path: Path) -> None:
 
 
 def test_syntax_error(tmp_path: Path) -> None:
-    assert _error(tmp_path, "[kiosk\n").key in ("config.syntax", "config.syntax_at")
+    err = _error(tmp_path, "[kiosk\n")
+    assert err.key == "config.syntax_at" and err.params["line"] == "1", err.params
 
 
 def test_materials_override(tmp_path: Path) -> None:

@@ -93,12 +93,22 @@ def test_reimport_cannot_put_another_person_on_captured_documents(
     f.write_text(_csv([shifted, GOOD[1][:3] + ("13900139000",)]), encoding="utf-8")
     r = demo_kiosk.run("roster", "import", f)
     assert r.code == 1 and "第 2 行" in r.err and "不能再改其姓名或证件" in r.err, r.err
+    assert "请先删除其全部材料" in r.err
     assert "更新 1 名" in r.out
     out = demo_kiosk.run("status", "R001").out
     assert "赵敏敏" in out and GOOD[1][1] not in out
     with sqlite3.connect(demo_kiosk.database) as con:
         assert con.execute("SELECT phone FROM candidates WHERE reg_no = 'R002'"
                            ).fetchone()[0] == "13900139000"
+    # the same minority name typed with a full stop is the same person, not a change
+    f.write_text(_csv([GOOD[1][:1] + ("阿依古丽.买买提",) + GOOD[1][2:]]), encoding="utf-8")
+    assert demo_kiosk.run("capture", "R002", "diploma", photos[1]).code == 0
+    assert demo_kiosk.run("roster", "import", f).code == 0
+    assert "阿依古丽·买买提" in demo_kiosk.run("status", "R002").out
+    # as the message says: with the photos deleted, the registration can be corrected
+    assert demo_kiosk.run("delete", "R001", "diploma", "1").code == 0
+    f.write_text(_csv([shifted]), encoding="utf-8")
+    assert demo_kiosk.run("roster", "import", f).code == 0
 
 
 def test_extra_columns_warned_missing_columns_refused(demo_kiosk: KioskDir,
@@ -107,7 +117,7 @@ def test_extra_columns_warned_missing_columns_refused(demo_kiosk: KioskDir,
     f.write_text(_csv([GOOD[0] + ("备注",)], "reg_no,name,id_number,phone,remark"),
                  encoding="utf-8")
     r = demo_kiosk.run("roster", "import", f)
-    assert r.code == 0 and "注意：已忽略未知的列：remark" in r.err
+    assert r.code == 0 and "注意：已忽略未知或重复的列：remark" in r.err
     f.write_text("reg_no,name,phone\nR1,张伟,13800138000\n", encoding="utf-8")
     r = demo_kiosk.run("roster", "import", f)
     assert r.code == 2 and "id_number" in r.err
@@ -122,16 +132,17 @@ def test_extra_columns_warned_missing_columns_refused(demo_kiosk: KioskDir,
 def test_what_a_chinese_spreadsheet_makes_of_a_roster(demo_kiosk: KioskDir,
                                                        tmp_path: Path) -> None:
     f = tmp_path / "r.csv"
-    f.write_text("报名号,姓名,身份证号,手机号,证件类型\n"
-                 f"R001,阿依古丽•买买提,{GOOD[0][2]},13800138001,\n"  # a look-alike dot
-                 "R002,陈大文,A123456(3),13800138002,hk_id\n"  # as the card prints it
-                 f"2.02611E+12,王五,{rid('11010519900101001')},13800138003,\n"
-                 "R004,赵六,4.40524E+17,13800138004,\n", encoding="gb18030")
+    f.write_text("序号,报名号,姓名,身份证号,手机号,证件类型,证件号码\n"
+                 f"1,R001,阿依古丽•买买提,{GOOD[0][2]},13800138001,,\n"  # a look-alike dot
+                 "2,R002,陈大文,A123456(3),13800138002,hk_id,\n"  # as the card prints it
+                 f"3,2.02611E+12,王五,{rid('11010519900101001')},13800138003,,\n"
+                 "4,R004,赵六,4.40524E+17,13800138004,,\n", encoding="gb18030")
     r = demo_kiosk.run("roster", "import", f)
     assert r.code == 1, r.err
     assert "新增 2 名" in r.out
-    for line, value in ((4, "2.02611E+12"), (5, "4.40524E+17")):
-        assert f"第 {line} 行" in r.err and f"“{value}”：这是 Excel 的科学计数法" in r.err, r.err
+    assert "已忽略未知或重复的列：序号、证件号码" in r.err, r.err
+    for line, column, value in ((4, "报名号", "2.02611E+12"), (5, "身份证号", "4.40524E+17")):
+        assert f"第 {line} 行：{column} 为“{value}”：这是 Excel 的科学计数法" in r.err, r.err
     assert "阿依古丽·买买提" in demo_kiosk.run("status", "R001").out
     assert demo_kiosk.run("status", "R002").code == 0
     # a workbook, not its CSV: said so, nothing imported

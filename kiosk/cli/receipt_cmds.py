@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -110,8 +111,8 @@ def _current(ctx: Context, r: Any) -> Any:
     try:
         now = build_receipt(ctx.workflow().candidate(r.reg_no), ctx.config,
                             load_signing_key(ctx.config.data_dir))
-    except KioskError:  # not in this database, back to draft, no key: nothing to compare
-        return None
+    except (KioskError, sqlite3.Error):  # not in this database, back to draft, no key, the
+        return None  # database busy: nothing to compare, and the signature stands as said
     fields = ("reg_no", "name", "id_masked", "state", "submitted_at", "materials",
               "images_digest")
     return None if all(getattr(now, f) == getattr(r, f) for f in fields) else now

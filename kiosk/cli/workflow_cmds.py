@@ -77,9 +77,13 @@ def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
     from kiosk.setup import initialise
     if not ctx.config.from_file:
         ctx.warn("init.no_config", config=str(ctx.config.path.resolve()))
+    from kiosk.keys import key_path
     existed = ctx.config.database.exists()
+    had_key = key_path(ctx.config.data_dir).exists()
     count = initialise(ctx.config, demo=args.demo)
     ctx.say("init.existed" if existed else "init.done", path=str(ctx.config.database))
+    if existed and not had_key:  # receipts signed before no longer verify by this key
+        ctx.warn("init.new_key", path=str(key_path(ctx.config.data_dir)))
     if args.demo:
         ctx.say("init.demo", count=count)
     return 0
@@ -93,7 +97,7 @@ def cmd_roster_import(ctx: Context, args: argparse.Namespace) -> int:
     counts, clashes = wf.upsert_candidates(parsed.rows)
     rejected = {**parsed.rejected, **clashes}
     if parsed.ignored_columns:
-        ctx.warn("roster.extra_columns", columns=", ".join(parsed.ignored_columns))
+        ctx.warn("roster.extra_columns", columns=parsed.ignored_columns)
     for line in sorted(rejected):  # errors, not notices: these candidates were not imported
         key, params = rejected[line]
         reason = ctx.msg("roster.bad_row", line=line, reason=ctx.msg(key, **params))
@@ -192,6 +196,7 @@ def cmd_delete(ctx: Context, args: argparse.Namespace) -> int:
     # what went, so a wrong index is noticed: its size, digest and the file it came from
     ctx.say("delete.done", name=mat.name, index=args.index, width=gone.width,
             height=gone.height, size=gone.size, sha=gone.sha256[:12], source=gone.source,
+            moved=ctx.msg("delete.moved") if args.index <= mat.count else "",
             left=ctx.msg("delete.left", count=mat.count))
     return 0
 

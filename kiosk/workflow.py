@@ -349,11 +349,8 @@ class Workflow:
             view = self.candidate(reg_no)
             if view.state not in UNLOCKED_STATES:
                 raise RuleError("submit.state", reg_no=reg_no, state=Key(f"state.{view.state}"))
-            missing = view.missing()
-            if missing:
-                msg = Messages(self.config.language)
-                items = msg("list.clauses").join(self._missing_text(msg, m) for m in missing)
-                raise RuleError("submit.missing", items=items)
+            if missing := view.missing():
+                raise RuleError("submit.missing", items=self._missing_items(missing))
             at = now()
             conn.executemany(
                 "INSERT OR IGNORE INTO capture_locks (capture_id, approved, locked_at) "
@@ -363,10 +360,12 @@ class Workflow:
             self._change_state(view, "submitted", "submit", {"images": count})
         return self.candidate(reg_no)
 
-    @staticmethod
-    def _missing_text(msg: Messages, m: MaterialView) -> str:
-        need = str(m.min) if m.min == m.max else f"{m.min}–{m.max}"
-        return msg("submit.missing_item", name=m.name, need=need, count=m.count)
+    def _missing_items(self, missing: Iterable[MaterialView]) -> str:
+        """What is missing, in words (submit.missing, review.missing)."""
+        msg = Messages(self.config.language)
+        return msg("list.clauses").join(
+            msg("submit.missing_item", name=m.name, count=m.count,
+                need=str(m.min) if m.min == m.max else f"{m.min}–{m.max}") for m in missing)
 
     def review(self, reg_no: str, decision: str, comment: str = "",
                materials: Iterable[str] | dict[str, str] = ()) -> CandidateView:
@@ -394,13 +393,12 @@ class Workflow:
             conn.executemany("INSERT INTO review_items VALUES (?, ?, ?)",
                              [(cur.lastrowid, c, notes[c].strip() or comment.strip())
                               for c in codes])
-            if decision == "approve" and (missing := view.missing()):
-                # what the candidate needs may have grown since submitting (a category
-                # added by the roster before that was refused); never approve short
-                msg = Messages(self.config.language)
-                raise RuleError("review.missing", reg_no=reg_no, items=msg(
-                    "list.clauses").join(self._missing_text(msg, m) for m in missing))
             if decision == "approve":
+                # what the candidate needs may have grown since submitting (the catalog
+                # changed under them); never approve short
+                if missing := view.missing():
+                    raise RuleError("review.missing", reg_no=reg_no,
+                                    items=self._missing_items(missing))
                 conn.execute("UPDATE capture_locks SET approved = 1 WHERE approved = 0 AND "
                              "capture_id IN (SELECT id FROM captures WHERE reg_no = ?)",
                              (reg_no,))
@@ -443,24 +441,24 @@ class Workflow:
         spreadsheet would put another person's name on them, and on the next receipt. What
         they must present (categories) cannot change while their materials are locked for
         review: an approval would then lack a material, with no way to add it."""
-        state = cur[5]
-        # locked: submitted or decided, or returned with some images kept approved (✓)
-        locked = state not in UNLOCKED_STATES or bool(conn.execute(
-            "SELECT 1 FROM captures c JOIN capture_locks l ON l.capture_id = c.id "
-            "WHERE c.reg_no = ? LIMIT 1", (reg_no,)).fetchone())
-        # what staff can do about it: return a submitted candidate first; a decided one
-        # (approved, ineligible) is the district's to correct
-        how = Key("roster.how_submitted" if state == "submitted" else "roster.how_decided")
-        said = {"reg_no": reg_no, "state": Key(f"state.{state}"), "how": how}
         # (a name stored before its dot was made one form is the same name)
-        if (normalize_name(cur[0]), *cur[1:3]) != new[:3]:
-            if locked:
-                return "roster.identity_locked", said
-            if conn.execute("SELECT 1 FROM captures WHERE reg_no = ? LIMIT 1",
-                            (reg_no,)).fetchone():
-                return "roster.identity_captured", {"reg_no": reg_no}
-        if cur[4] != new[4] and locked:
-            return "roster.categories_locked", said
+        identity = (normalize_name(cur[0]), *cur[1:3]) != new[:3]
+        categories = cur[4] != new[4]
+        if not (identity or categories):  # a phone number: always
+            return None
+        state = cur[5]
+        captured, kept = conn.execute(
+            "SELECT count(*), count(l.capture_id) FROM captures c LEFT JOIN capture_locks l "
+            "ON l.capture_id = c.id WHERE c.reg_no = ?", (reg_no,)).fetchone()
+        # locked: submitted or decided, or returned with some images kept approved (✓)
+        if state not in UNLOCKED_STATES or kept:
+            # what staff can do: return a submitted candidate first; a decided one
+            # (approved, ineligible) is the district's to correct
+            how = Key("roster.how_submitted" if state == "submitted" else "roster.how_decided")
+            return ("roster.identity_locked" if identity else "roster.categories_locked",
+                    {"reg_no": reg_no, "state": Key(f"state.{state}"), "how": how})
+        if identity and captured:
+            return "roster.identity_captured", {"reg_no": reg_no}
         return None
 
     def upsert_candidates(self, rows: Sequence[dict[str, str]]) -> tuple[Counter[str],

@@ -273,10 +273,15 @@ def orientation(image: np.ndarray, landscape: bool | None = None) -> int:
     back with a few short lines can look as periodic across as along its lines."""
     h, w = image.shape[:2]
     ink = ink_mask(_grey_small(image))
-    along = None if landscape is None else (w >= h) == landscape
-    if not ink.any():
-        return 0 if along is not False else 90
-    if along if along is not None else axis_score(ink) >= 0:
+    has_ink = bool(ink.any())
+    # do the lines run across the image as it is (else down it)?
+    if landscape is None:
+        rows = not has_ink or axis_score(ink) >= 0
+    else:
+        rows = (w >= h) == landscape
+    if not has_ink:  # no text to say which way up: the right axis at least
+        return 0 if rows else 90
+    if rows:
         return 0 if upright_score(ink) >= 0 else 180
     turned = cv2.rotate(ink, cv2.ROTATE_90_CLOCKWISE)
     return 90 if upright_score(turned) >= 0 else 270

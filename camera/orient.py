@@ -275,10 +275,8 @@ def orientation(image: np.ndarray, landscape: bool | None = None) -> int:
     ink = ink_mask(_grey_small(image))
     has_ink = bool(ink.any())
     # do the lines run across the image as it is (else down it)?
-    if landscape is None:
-        rows = not has_ink or axis_score(ink) >= 0
-    else:
-        rows = (w >= h) == landscape
+    rows = (not has_ink or axis_score(ink) >= 0) if landscape is None \
+        else (w >= h) == landscape
     if not has_ink:  # no text to say which way up: the right axis at least
         return 0 if rows else 90
     if rows:

@@ -21,9 +21,14 @@ from camera.straighten import PAPER_SIZES_MM
 from kiosk.catalog import DEFAULT_CATEGORIES, DEFAULT_MATERIALS, Catalog, Material
 from kiosk.errors import ConfigError
 from kiosk.messages import CATALOG, Key
-from kiosk.receipt_config import PrinterSection, ReceiptSection
+from kiosk.receipt_config import PRINTER_NAME, PrinterSection, ReceiptSection
 
 DEFAULT_PATH = Path("kiosk.toml")
+# patterns of settings (each said in words by _PATTERN_WORDS when a value does not match)
+SITE_CODE = r"^\d{6}$"
+KIOSK_ID = r"^[A-Za-z0-9_-]{1,16}$"
+URL = r"^https?://[^\s/]+(/\S*)?$"
+MATERIAL_CODE = r"^[a-z][a-z0-9_]{0,31}$"
 
 
 class _Section(BaseModel):
@@ -31,9 +36,9 @@ class _Section(BaseModel):
 
 
 class KioskSection(_Section):
-    site_code: str = Field("110102", pattern=r"^\d{6}$", description="6-digit exam site code")
+    site_code: str = Field("110102", pattern=SITE_CODE, description="6-digit exam site code")
     site_name: str = Field("", max_length=60, description="site name printed on receipts")
-    kiosk_id: str = Field("K01", pattern=r"^[A-Za-z0-9_-]{1,16}$",
+    kiosk_id: str = Field("K01", pattern=KIOSK_ID,
                           description="1-16 letters, digits, - or _")
     language: Literal["zh-CN", "en"] = "zh-CN"
     default_category: str = Field("direct", description="category of roster rows without one")
@@ -53,14 +58,14 @@ class CameraSection(_Section):
 
 
 class SyncSection(_Section):
-    server: str = Field("http://127.0.0.1:8700", pattern=r"^https?://[^\s/]+(/\S*)?$",
+    server: str = Field("http://127.0.0.1:8700", pattern=URL,
                         description="an http:// or https:// URL")
     token: str = ""
     interval_seconds: float = Field(60, ge=5, le=86400)
 
 
 class MaterialSection(_Section):
-    code: str = Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")
+    code: str = Field(pattern=MATERIAL_CODE)
     name: str = Field(min_length=1, max_length=40)
     min: int = Field(ge=0, le=20)
     max: int = Field(ge=1, le=20)
@@ -215,11 +220,11 @@ def _config_error(exc: ValidationError, raw: dict[str, Any], where: str) -> Conf
 
 # the patterns of the settings, said in words rather than as a regular expression
 _PATTERN_WORDS = {
-    r"^\d{6}$": "config.pattern.site_code",
-    r"^[A-Za-z0-9_-]{1,16}$": "config.pattern.kiosk_id",
-    r"^https?://[^\s/]+(/\S*)?$": "config.pattern.url",
-    r"^[a-z][a-z0-9_]{0,31}$": "config.pattern.code",
-    r"^[^\s/#]*$": "config.pattern.printer_name",
+    SITE_CODE: "config.pattern.site_code",
+    KIOSK_ID: "config.pattern.kiosk_id",
+    URL: "config.pattern.url",
+    MATERIAL_CODE: "config.pattern.code",
+    PRINTER_NAME: "config.pattern.printer_name",
 }
 
 
@@ -249,15 +254,11 @@ def _repr(value: Any) -> str:
 def _cross_check(s: Settings, where: str) -> None:
     """Rules that span keys: the default category and material categories must exist; an
     escpos printer needs where to find it (else the first print, not the start, says so)."""
-    p = s.printer
-    if p.backend == "escpos" and p.escpos_connection == "usb" \
-            and not (p.usb_vendor_id and p.usb_product_id):
-        name = "usb_product_id" if p.usb_vendor_id else "usb_vendor_id"
-        raise ConfigError("config.invalid", path=where, key=f"printer.{name}", value="0",
-                          allowed=Key("config.allowed.escpos_usb"))
-    if p.backend == "escpos" and p.escpos_connection == "network" and not p.host:
-        raise ConfigError("config.invalid", path=where, key="printer.host", value="''",
-                          allowed=Key("config.allowed.escpos_host"))
+    if s.printer.backend == "escpos" and (name := s.printer.escpos_missing()):
+        raise ConfigError("config.invalid", path=where, key=f"printer.{name}",
+                          value=repr(getattr(s.printer, name)),
+                          allowed=Key("config.allowed.escpos_host" if name == "host"
+                                      else "config.allowed.escpos_usb"))
     if s.kiosk.default_category not in s.categories:
         raise ConfigError("config.invalid", path=where, key="kiosk.default_category",
                           value=repr(s.kiosk.default_category),

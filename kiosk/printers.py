@@ -203,15 +203,12 @@ class EscposBackend:
         from escpos import printer
         s = self.s
         profile = {"profile": s.profile} if s.profile else {}
+        if missing := s.escpos_missing():  # (a loaded config has refused it already)
+            raise PrinterError("printer.escpos_setup", detail=missing)
         if s.escpos_connection == "usb":
-            if not (s.usb_vendor_id and s.usb_product_id):
-                raise PrinterError("printer.escpos_setup",
-                                   detail="usb_vendor_id / usb_product_id (lsusb)")
             return printer.Usb(s.usb_vendor_id, s.usb_product_id,
                                timeout=int(s.timeout_seconds * 1000), **profile)
         if s.escpos_connection == "network":
-            if not s.host:
-                raise PrinterError("printer.escpos_setup", detail="host")
             return printer.Network(s.host, s.port, timeout=s.timeout_seconds, **profile)
         return printer.Serial(s.serial_device, s.baudrate, timeout=s.timeout_seconds,
                               **profile)

@@ -9,6 +9,7 @@ from pydantic_core import PydanticCustomError
 
 # ed25519: + base64url of 32 bytes without padding (kiosk.keys.public_key_text)
 PUBLIC_KEY_PATTERN = r"^ed25519:[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$"
+PRINTER_NAME = r"^[^\s/#]*$"  # a CUPS queue name
 
 
 class PrinterSection(BaseModel):
@@ -21,7 +22,7 @@ class PrinterSection(BaseModel):
         Path("slips"), description="where every slip is saved (before any printing); "
                                    "relative to the database's folder")
     name: str = Field(
-        "", max_length=127, pattern=r"^[^\s/#]*$",
+        "", max_length=127, pattern=PRINTER_NAME,
         description="cups: the printer (queue) name for lp -d; empty = the system default")
     timeout_seconds: float = Field(
         15, ge=1, le=300, description="cups/escpos: how long to wait for the printer")
@@ -40,6 +41,16 @@ class PrinterSection(BaseModel):
     profile: str = Field(
         "", max_length=60,
         description="escpos: python-escpos printer profile (e.g. TM-T88V); empty = default")
+
+    def escpos_missing(self) -> str | None:
+        """The setting an escpos printer on this connection still needs (it is 0 or empty),
+        or None: usb needs its vendor and product ids, network its host."""
+        if self.escpos_connection == "usb":
+            return next((n for n in ("usb_vendor_id", "usb_product_id") if not getattr(self, n)),
+                        None)
+        if self.escpos_connection == "network" and not self.host:
+            return "host"
+        return None
 
 
 class ReceiptSection(BaseModel):

@@ -5,6 +5,7 @@ import sys
 from typing import Any, TextIO
 
 from kiosk.config import Config, load_config
+from kiosk.errors import InputError
 from kiosk.messages import Messages
 
 
@@ -30,7 +31,6 @@ class Context:
     def workflow(self) -> Any:
         """The open Workflow over the existing database (refuses when it is not created)."""
         if self._workflow is None:
-            from kiosk.errors import InputError
             from kiosk.workflow import Workflow
             try:
                 self._workflow = Workflow.open(self.config)

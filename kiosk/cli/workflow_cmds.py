@@ -74,10 +74,11 @@ def register(sub: Any, common: argparse.ArgumentParser) -> None:
 
 # --- init ----------------------------------------------------------------------------------
 def cmd_init(ctx: Context, args: argparse.Namespace) -> int:
+    from kiosk.keys import key_path
     from kiosk.setup import initialise
+
     if not ctx.config.from_file:
         ctx.warn("init.no_config", config=str(ctx.config.path.resolve()))
-    from kiosk.keys import key_path
     existed = ctx.config.database.exists()
     had_key = key_path(ctx.config.data_dir).exists()
     count = initialise(ctx.config, demo=args.demo)

@@ -102,11 +102,12 @@ def parse_roster(text: str, path: str, categories: dict[str, str],
                                   {"expected": len(header), "actual": len(record)})
             continue
         raw = {k: record[i].strip() for k, i in col.items()}
-        excel = next((k for k in ("reg_no", "id_number", "phone")
-                      if _EXCEL_NUMBER.match(raw[k])), None)
-        problem = ("roster.excel_number", {"column": header[col[excel]].strip(),
-                                           "value": raw[excel]}) if excel \
-            else _check_row(raw, categories, default_category)
+        if excel := next((k for k in ("reg_no", "id_number", "phone")
+                          if _EXCEL_NUMBER.match(raw[k])), None):  # said by the file's name
+            problem: dict[str, str] | tuple[str, dict[str, object]] = (
+                "roster.excel_number", {"column": header[col[excel]].strip(), "value": raw[excel]})
+        else:
+            problem = _check_row(raw, categories, default_category)
         if isinstance(problem, tuple):
             out.rejected[line] = problem
             continue

@@ -1118,6 +1118,8 @@ def _prefer_cut(wk: _Work, qa: np.ndarray, scores: np.ndarray, i: int, min_score
     if scores[i] >= min_score and (
             _share_inside(qa[i], qa[j]) < 0.9  # elsewhere: the find in full view stays
             or _mean_luma(wk, qa[j]) < _mean_luma(wk, qa[i]) - 12  # page on a dark mat
+            # a sliver more, with weaker edges: a document near the border, in full view
+            or (scores[i] > cut[j] and _areas(on[j:j + 1])[0] < 1.15 * _areas(qa[i:i + 1])[0])
             or _ring_is_desk(wk, qa[i], on[j])):
         return i, False
     qa[j], scores[j] = on[j], cut[j]
@@ -1144,9 +1146,10 @@ def _ring_is_desk(wk: _Work, inner: np.ndarray, cut: np.ndarray) -> bool:
     past = outside_box((pa + pb) / 2)
     if not past.any():
         return False
-    sup, col = _side_scores(wk, pa[past], pb[past], cut.mean(axis=0)[None], ns=8, parts=True)
-    if sup.mean() >= 0.5:
-        return False  # the edge goes on: the document does
+    # the edge goes on (the document does): a steady step, not a print's dashes crossing
+    if _side_scores(wk, pa[past], pb[past], cut.mean(axis=0)[None], ns=8).mean() >= 0.25:
+        return False
+    _, col = _side_scores(wk, pa[past], pb[past], cut.mean(axis=0)[None], ns=8, parts=True)
     u = np.linspace(0.05, 0.95, 16)
     uu, vv = (m.ravel()[:, None] for m in np.meshgrid(u, u))
     p = ((1 - uu) * (1 - vv) * cut[0] + uu * (1 - vv) * cut[1] + uu * vv * cut[2]

@@ -1319,7 +1319,9 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
             moved[i], moved[_NEXT[i]] = af[k], bf[k]
             # what it takes in must be more of the page: the colour of the page inside
             swept = np.stack([p0, p1, bf[k], af[k]])
-            gap = np.linalg.norm((_median_colour(wk, swept) - ref_col) * _PAPER_W)
+            got = _median_colour(wk, swept)
+            gap = np.linalg.norm((got - _in_light(ref_col, _light_ratio(got, ref_col)))
+                                 * _PAPER_W)
             if gap < 20.0 and _convex_ok(moved, w, h, 0):
                 q, moved_any = moved, True
                 break
@@ -1340,14 +1342,33 @@ def _median_colour(wk: _Work, q: np.ndarray, n: int = 12) -> np.ndarray:
     return np.median(wk.feat[ix[:, 1], ix[:, 0]].astype(np.float32), axis=0)
 
 
+_SHADE = 0.3  # the least share of the light a shadow leaves on what it falls on
+
+
+def _light_ratio(got: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """How much more or less light colours got (..., 3) have than ref (3,): luma's ratio,
+    bounded to what a shadow does."""
+    return np.clip((got[..., 0] + 1.0) / (ref[..., 0] + 1.0), _SHADE, 1.0 / _SHADE)
+
+
+def _in_light(ref: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Colours ref (..., 3) under s times the light: a shadow scales luma and the chroma's
+    offset from grey alike (a gamma-encoded frame keeps the product a product)."""
+    s = np.asarray(s, np.float64)[..., None]
+    grey = np.array([0.0, 128.0, 128.0])
+    return grey + (ref - grey) * s
+
+
 def _same_edge(k: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """Pieces (n, 2, 3) whose inside and outside colours match ref's (2, 3), luma counted
-    half (uneven light), and whose step matches ref's step."""
+    half (uneven light), and whose step matches ref's step; a piece in shadow (or out of
+    it) is compared with ref in its light, so an edge goes on through a shadow's border."""
     wts = np.array([0.5, 1.0, 1.0])
-    step = ref[1] - ref[0]
-    tol = max(12.0, 0.35 * float(np.linalg.norm(step * wts)))
-    d_in = np.linalg.norm((k[:, 0] - ref[0]) * wts, axis=1)
-    d_out = np.linalg.norm((k[:, 1] - ref[1]) * wts, axis=1)
+    ref = _in_light(ref, _light_ratio(k[:, 0], ref[0])[:, None])  # (n, 2, 3)
+    step = ref[:, 1] - ref[:, 0]
+    tol = np.maximum(12.0, 0.35 * np.linalg.norm(step * wts, axis=1))
+    d_in = np.linalg.norm((k[:, 0] - ref[:, 0]) * wts, axis=1)
+    d_out = np.linalg.norm((k[:, 1] - ref[:, 1]) * wts, axis=1)
     d_step = np.linalg.norm((k[:, 1] - k[:, 0] - step) * wts, axis=1)
     return (d_in < 2.5 * tol) & (d_out < 2.5 * tol) & (d_step < 1.5 * tol)
 

@@ -367,6 +367,31 @@ def test_quad_cut_along_text_slides_out_to_the_faint_edge(desk_bottom: float,
     assert iou(_uncut(wk, t), t) > 0.995  # a whole page stays as it is
 
 
+@pytest.mark.parametrize("dark", [0.45, 0.6])
+@pytest.mark.parametrize("frac", [0.4, 0.6])
+def test_quad_cut_by_a_shadow_slides_out_through_it(dark: float, frac: float) -> None:
+    # a sharp shadow across the page and the desk (an arm, the camera's head): the lit part
+    # of the page has four clean edges; its sides go on in the shadow as the same edge in
+    # less light, so the quad slides out to the page's far edge
+    from camera.detect import WORK_SIDE, _prepare, _uncut
+
+    frame, truth = _pale_page_frame(200)
+    h, w = frame.shape[:2]
+    t = order_corners(truth).astype(np.float64)
+    a, b = t[0] + frac * (t[3] - t[0]), t[1] + frac * (t[2] - t[1])
+    far = (b - a) / np.linalg.norm(b - a) * 2 * w
+    shade = np.zeros((h, w), np.float32)
+    cv2.fillConvexPoly(shade, np.array([a - far, b + far, [3 * w, 3 * h], [-2 * w, 3 * h]],
+                                       np.int32), 1)
+    frame = frame * (1 - dark * cv2.GaussianBlur(shade, (0, 0), 1.5)[:, :, None])
+    wk = _prepare(np.clip(frame, 0, 255).astype(np.uint8), WORK_SIDE)
+    t = np.stack([(t[:, 0] + 0.5) * wk.sx - 0.5, (t[:, 1] + 0.5) * wk.sy - 0.5], 1)
+    lit = t.copy()
+    lit[3], lit[2] = t[0] + frac * (t[3] - t[0]), t[1] + frac * (t[2] - t[1])
+    assert iou(_uncut(wk, lit), t) > 0.98
+    assert iou(_uncut(wk, t), t) > 0.995
+
+
 def test_uncut_leaves_a_card_on_wood_alone() -> None:
     from camera.detect import WORK_SIDE, _prepare, _uncut
 

@@ -1300,7 +1300,8 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
         if not cont[:first].all():
             continue
         p0, p1, ui, vi = q[i], q[_NEXT[i]], u[i], v[i]
-        stop = np.flatnonzero(~cont[:-1] & ~cont[1:])  # a one-piece gap is a blemish
+        # a gap of a piece or two is a blemish (a printed rule meeting the edge, a speck)
+        stop = np.flatnonzero(~cont[:-2] & ~cont[1:-1] & ~cont[2:])
         n = int(stop[0]) if len(stop) else nt
         if n >= nt:
             continue

@@ -1364,13 +1364,12 @@ def _same_edge(k: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """Pieces (n, 2, 3) whose inside and outside colours match ref's (2, 3), luma counted
     half (uneven light), and whose step matches ref's step; a piece in shadow (or out of
     it) is compared with ref in its light, so an edge goes on through a shadow's border."""
-    wts = np.array([0.5, 1.0, 1.0])
     ref = _in_light(ref, _light_ratio(k[:, 0], ref[0])[:, None])  # (n, 2, 3)
     step = ref[:, 1] - ref[:, 0]
-    tol = np.maximum(12.0, 0.35 * np.linalg.norm(step * wts, axis=1))
-    d_in = np.linalg.norm((k[:, 0] - ref[:, 0]) * wts, axis=1)
-    d_out = np.linalg.norm((k[:, 1] - ref[:, 1]) * wts, axis=1)
-    d_step = np.linalg.norm((k[:, 1] - k[:, 0] - step) * wts, axis=1)
+    tol = np.maximum(12.0, 0.35 * np.linalg.norm(step * _PAPER_W, axis=1))
+    d_in = np.linalg.norm((k[:, 0] - ref[:, 0]) * _PAPER_W, axis=1)
+    d_out = np.linalg.norm((k[:, 1] - ref[:, 1]) * _PAPER_W, axis=1)
+    d_step = np.linalg.norm((k[:, 1] - k[:, 0] - step) * _PAPER_W, axis=1)
     return (d_in < 2.5 * tol) & (d_out < 2.5 * tol) & (d_step < 1.5 * tol)
 
 

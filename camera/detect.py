@@ -424,27 +424,6 @@ def _convex_ok(q: np.ndarray, w: int, h: int, min_area: float) -> bool:
     return bool(np.isfinite(q).all() and _valid_batch(q[None], w, h, min_area)[0])
 
 
-def _side_samples(q: np.ndarray, step: float, tmin: float = 0.06):
-    """Points along each side (away from the corners) and outward unit normals."""
-    c = q.mean(axis=0)
-    pts, nrm, side = [], [], []
-    for i in range(4):
-        a, b = q[i], q[(i + 1) % 4]
-        d = b - a
-        ln = float(np.hypot(*d))
-        if ln < 1e-6:
-            return None
-        n = np.array([d[1], -d[0]]) / ln
-        if (a + b) / 2 @ n - c @ n < 0:
-            n = -n
-        k = int(np.clip(ln / step, 6, 400))
-        t = np.linspace(tmin, 1 - tmin, k)[:, None]
-        pts.append(a + t * d)
-        nrm.append(np.repeat(n[None], k, 0))
-        side.append(np.full(k, i))
-    return np.concatenate(pts), np.concatenate(nrm), np.concatenate(side)
-
-
 _OFFS = np.array([-4.0, -2.5, -1.0, 1.0, 2.5, 4.0], np.float32)
 _MIN_STEP = 8.0  # smallest colour step (8-bit units) that counts as an edge
 _CORE = 0.35  # share of the step within +-1 px for a sharp (paper) edge
@@ -672,96 +651,106 @@ def _intersect(p1: np.ndarray, p2: np.ndarray, p3: np.ndarray, p4: np.ndarray) -
 # ----------------------------------------------------------------------------- refinement
 
 
-def _line_intersect(l1: tuple[np.ndarray, np.ndarray], l2: tuple[np.ndarray, np.ndarray]):
-    (p, d), (q, e) = l1, l2
-    a = np.array([[d[0], -e[0]], [d[1], -e[1]]])
-    if abs(np.linalg.det(a)) < 1e-9:
+def _side_grid(q: np.ndarray, step: float, tmin: float):
+    """Points along each side of q (4, 2) away from the corners, one row per side padded to
+    the longest: points (4, K, 2), which of them are real (4, K), outward unit normals (4, 2).
+    None for a degenerate quad."""
+    d = q[_NEXT] - q
+    ln = np.hypot(d[:, 0], d[:, 1])
+    if (ln < 1e-6).any():
         return None
-    t = np.linalg.solve(a, q - p)[0]
-    return p + t * d
+    nrm = np.stack([d[:, 1], -d[:, 0]], axis=1) / ln[:, None]
+    mid = q + d / 2 - q.mean(axis=0)
+    nrm[(mid * nrm).sum(axis=1) < 0] *= -1
+    k = np.clip(ln / step, 6, 400).astype(int)  # samples per side
+    j = np.arange(k.max())
+    t = tmin + (1 - 2 * tmin) * j[None, :] / (k[:, None] - 1)
+    return q[:, None, :] + t[..., None] * d[:, None, :], j[None, :] < k[:, None], nrm
+
+
+def _masked_median(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per row of x (r, n), the median of the entries where mask holds (inf for none)."""
+    s = np.sort(np.where(mask, x, np.inf), axis=1)
+    n = mask.sum(axis=1)
+    rows = np.arange(len(x))
+    lo, hi = np.maximum(n - 1, 0) // 2, np.minimum(n // 2, x.shape[1] - 1)
+    return (s[rows, lo] + s[rows, hi]) / 2
+
+
+def _robust_lines(p: np.ndarray, use: np.ndarray):
+    """Per row of points p (s, K, 2), the least squares line through those in use, refitted
+    twice after dropping points farther than max(1 px, 3 MAD) from it. Returns points (s, 2),
+    unit directions (s, 2) and which rows had points enough for a line."""
+    keep = use
+    good = np.ones(len(p), bool)
+    c = d = np.zeros((len(p), 2))
+    for _ in range(3):
+        n = keep.sum(axis=1)
+        good &= n >= 4
+        w = keep.astype(np.float64)
+        c = (p * w[..., None]).sum(axis=1) / np.maximum(n, 1)[:, None]
+        x, y = (p[..., 0] - c[:, None, 0]) * w, (p[..., 1] - c[:, None, 1]) * w
+        # principal direction of the 2x2 covariance, in closed form (cheaper than an SVD)
+        ang = 0.5 * np.arctan2(2 * (x * y).sum(1), (x * x).sum(1) - (y * y).sum(1))
+        d = np.stack([np.cos(ang), np.sin(ang)], axis=1)
+        r = np.abs((p[..., 0] - c[:, None, 0]) * -d[:, None, 1]
+                   + (p[..., 1] - c[:, None, 1]) * d[:, None, 0])
+        keep = use & (r < np.maximum(1.0, 3 * 1.4826 * _masked_median(r, keep))[:, None])
+    return c, d, good
 
 
 def refine_quad(frame: np.ndarray, quad: np.ndarray, radius: float) -> np.ndarray:
     """Move each side onto the strongest colour edge within +-radius px (frame pixels) and
     intersect the fitted lines. Returns the refined quad (same order), or the input if a side
-    has too little edge evidence."""
+    has too little edge evidence. (All four sides at once: a loop over them cost 3 ms a call,
+    nearly all of it numpy's per-call overhead.)"""
     q = np.asarray(quad, np.float64)
-    ln = max(float(np.hypot(*(q[i] - q[i - 1]))) for i in range(4))
-    s = _side_samples(q, step=max(2.0, ln / 60), tmin=0.04)
-    if s is None:
+    ln = float(np.hypot(*(q[_NEXT] - q).T).max())
+    grid = _side_grid(q, step=max(2.0, ln / 60), tmin=0.04)
+    if grid is None:
         return quad
-    pts, nrm, side = s
+    pts, real, nrm = grid
+    ns, k = real.shape
     offs = np.arange(-radius, radius + 0.5, 1.0, dtype=np.float32)
-    mx = (pts[:, None, 0] + offs[None, :] * nrm[:, None, 0]).astype(np.float32)
-    my = (pts[:, None, 1] + offs[None, :] * nrm[:, None, 1]).astype(np.float32)
-    prof = cv2.remap(frame, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    prof = prof.astype(np.float32)
-    if prof.ndim == 2:
-        prof = prof[:, :, None]
-    d = np.diff(prof, axis=1)  # (n, m-1, c) at half offsets
-    # project onto the side's dominant colour change so opposite-sign noise cancels
-    lines = []
-    for i in range(4):
-        m = side == i
-        ds = d[m]
-        dirv = ds.sum(axis=(0, 1))
-        nv = np.linalg.norm(dirv)
-        g = (ds @ (dirv / nv)) if nv > 1e-6 else np.linalg.norm(ds, axis=2)
-        k = np.argmax(g, axis=1)
-        gk = g[np.arange(len(k)), k]
-        # sub-pixel peak by a parabola through the neighbours
-        km = np.clip(k, 1, g.shape[1] - 2)
-        g0, g1, g2 = g[np.arange(len(k)), km - 1], g[np.arange(len(k)), km], \
-            g[np.arange(len(k)), km + 1]
-        den = g0 - 2 * g1 + g2
-        frac = np.where(np.abs(den) > 1e-6, 0.5 * (g0 - g2) / np.where(den == 0, 1, den), 0)
-        frac = np.clip(frac, -0.5, 0.5)
-        pos = offs[0] + 0.5 + km + frac  # offset of the peak along the normal
-        ok = (gk > 0.35 * _median(gk)) & (gk > 3.0) & (k > 0) & (k < g.shape[1] - 1)
-        line = _robust_line(pts[m][ok] + pos[ok, None] * nrm[m][ok]) if ok.sum() >= 5 else None
-        if line is None:  # no usable edge along this side (glare, a hand): keep it as it was
-            a, b = q[i], q[(i + 1) % 4]
-            line = (a, (b - a) / (np.linalg.norm(b - a) + 1e-12))
-        lines.append(line)
-    out = []
-    for i in range(4):
-        c = _line_intersect(lines[i - 1], lines[i])
-        if c is None:
-            return quad
-        out.append(c)
-    out = np.array(out, np.float32)
+    mx = (pts[..., 0, None] + offs * nrm[:, None, None, 0]).astype(np.float32)
+    my = (pts[..., 1, None] + offs * nrm[:, None, None, 1]).astype(np.float32)
+    prof = cv2.remap(frame, mx.reshape(ns * k, -1), my.reshape(ns * k, -1), cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    d = np.diff(prof.reshape(ns, k, len(offs), -1), axis=2)  # (4, K, m-1, c) at half offsets
+    # project onto each side's dominant colour change so opposite-sign noise cancels
+    dirv = (d * real[..., None, None]).sum(axis=(1, 2))
+    nv = np.linalg.norm(dirv, axis=1)
+    g = np.where((nv > 1e-6)[:, None, None],
+                 np.einsum("skmc,sc->skm", d, dirv / np.maximum(nv, 1e-6)[:, None]),
+                 np.linalg.norm(d, axis=3))
+    m = g.shape[2]
+    at = np.argmax(g, axis=2)
+    gk = np.take_along_axis(g, at[..., None], 2)[..., 0]
+    # sub-pixel peak by a parabola through the neighbours
+    km = np.clip(at, 1, m - 2)
+    g0, g1, g2 = (np.take_along_axis(g, (km + o)[..., None], 2)[..., 0] for o in (-1, 0, 1))
+    den = g0 - 2 * g1 + g2
+    frac = np.where(np.abs(den) > 1e-6, 0.5 * (g0 - g2) / np.where(den == 0, 1, den), 0)
+    pos = offs[0] + 0.5 + km + np.clip(frac, -0.5, 0.5)  # offset of the peak along the normal
+    ok = real & (gk > 0.35 * _masked_median(gk, real)[:, None]) & (gk > 3.0) & (at > 0) \
+        & (at < m - 1)
+    c, u, good = _robust_lines(pts + pos[..., None] * nrm[:, None, :], ok)
+    good &= ok.sum(axis=1) >= 5
+    # no usable edge along a side (glare, a hand): keep it as it was
+    side = q[_NEXT] - q
+    c = np.where(good[:, None], c, q)
+    u = np.where(good[:, None], u, side / (np.linalg.norm(side, axis=1)[:, None] + 1e-12))
+    # corner i where line i-1 meets line i
+    p, e, r, f = c[_PREV], u[_PREV], c, u
+    det = e[:, 0] * f[:, 1] - e[:, 1] * f[:, 0]
+    if (np.abs(det) < 1e-9).any():
+        return quad
+    t = ((r - p)[:, 0] * f[:, 1] - (r - p)[:, 1] * f[:, 0]) / det
+    out = (p + t[:, None] * e).astype(np.float32)
     # a side that jumped (wrong edge) would move corners far; keep the input then
     if np.abs(out - q).max() > 2.5 * radius:
         return quad
     return out
-
-
-def _median(x: np.ndarray):
-    """np.median of a 1-D array without its overhead (40 us a call here, a sort 1 us; the
-    refinement takes a dozen per frame)."""
-    s = np.sort(x)
-    n = len(s)
-    return s[n // 2] if n % 2 else (s[n // 2 - 1] + s[n // 2]) / 2
-
-
-def _robust_line(p: np.ndarray):
-    """Least squares line through p, refitted twice after dropping points farther than
-    max(1 px, 3 MAD) from it. Returns (point, unit direction) or None."""
-    keep = np.ones(len(p), bool)
-    c = d = None
-    for _ in range(3):
-        pk = p[keep]
-        if len(pk) < 4:
-            return None
-        c = pk.mean(axis=0)
-        # principal direction of the 2x2 covariance, in closed form (cheaper than an SVD)
-        x, y = (pk - c).T
-        sxx, syy, sxy = x @ x, y @ y, x @ y
-        ang = 0.5 * np.arctan2(2 * sxy, sxx - syy)
-        d = np.array([np.cos(ang), np.sin(ang)])
-        r = np.abs((p - c) @ np.array([-d[1], d[0]]))
-        keep = r < max(1.0, 3 * _median(r[keep]) * 1.4826)
-    return c, d
 
 
 # ----------------------------------------------------------------------------- main
@@ -1021,9 +1010,9 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
     if cut:  # its border side has no edge to refine; keep the frame's own edge there
         return Detection(_clip_to_frame(_finish(frame, wk, qa[i], False), frame),
                          float(min(1.0, scores[i])))
-    q = _uncut(wk, qa[i])
-    q = _outer_edges(wk, q)
-    if q is not qa[i]:  # moved: maybe from the inner frame line to the outer one; once more
+    q0 = _uncut(wk, qa[i])
+    q = _outer_edges(wk, q0)
+    if q is not q0:  # moved: maybe from the inner frame line to the outer one; once more
         q = _outer_edges(wk, q)
     return Detection(_finish(frame, wk, q, refine), float(min(1.0, scores[i])))
 
@@ -1269,16 +1258,20 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
         return (np.concatenate([[q[_PREV[i]], q[_NEXT2[i]]], a[:-1], b[:-1]]),
                 np.concatenate([[q[i], q[_NEXT[i]]], a[1:], b[1:]]))
 
-    def goes_on(i: int, k: int, sup: np.ndarray, col: np.ndarray) -> np.ndarray:
-        """Which of the k pieces past each corner carry the neighbour's edge on (either)."""
-        ca = np.where(_same_edge(col[2:k + 2], col[0]), sup[2:k + 2], 0.0)
-        cb = np.where(_same_edge(col[k + 2:], col[1]), sup[k + 2:], 0.0)
-        a, b = q[i] + t[1:k + 1, None] * u[i], q[_NEXT[i]] + t[1:k + 1, None] * v[i]
-        inb = ((a >= -2) & (a <= [w + 1, h + 1]) & (b >= -2) & (b <= [w + 1, h + 1])).all(1)
+    def goes_on(sides: np.ndarray, k: int, sup: np.ndarray, col: np.ndarray) -> np.ndarray:
+        """Which of the k pieces past each corner carry the neighbour's edge on (either),
+        for each of the sides: (len(sides), k)."""
+        ca = np.where(_same_edge(col[:, 2:k + 2], col[:, None, 0]), sup[:, 2:k + 2], 0.0)
+        cb = np.where(_same_edge(col[:, k + 2:], col[:, None, 1]), sup[:, k + 2:], 0.0)
+        tk = t[None, 1:k + 1, None]
+        a = q[sides, None] + tk * u[sides, None]
+        b = q[_NEXT][sides, None] + tk * v[sides, None]
+        inb = ((a >= -2) & (a <= [w + 1, h + 1]) & (b >= -2) & (b <= [w + 1, h + 1])).all(-1)
         return (np.maximum(ca, cb) >= 0.5) & inb
 
     def look(i: int, k: int) -> np.ndarray:
-        return goes_on(i, k, *_side_scores(wk, *pieces(i, k), c[None], ns=8, parts=True))
+        sup, col = _side_scores(wk, *pieces(i, k), c[None], ns=8, parts=True)
+        return goes_on(np.array([i]), k, sup[None], col[None])[0]
 
     u = q - q[_PREV]  # side i-1 continued past corner i
     v = q[_NEXT] - q[_NEXT2]  # side i+1 continued past corner i+1
@@ -1287,8 +1280,8 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
     sup, col = _side_scores(wk, np.concatenate([e[0] for e in ends]),
                             np.concatenate([e[1] for e in ends]), c[None], ns=8, parts=True)
     m = 2 + 2 * first
-    starts = [goes_on(i, first, sup[i * m:(i + 1) * m], col[i * m:(i + 1) * m]).all()
-              for i in range(4)]
+    starts = list(goes_on(np.arange(4), first, sup.reshape(4, m), col.reshape(4, m, 2, 3)
+                          ).all(axis=1))
     moved_any = False
     for i in range(4):
         if moved_any:  # a side has moved: its neighbours' pieces have changed
@@ -1361,15 +1354,15 @@ def _in_light(ref: np.ndarray, s: np.ndarray) -> np.ndarray:
 
 
 def _same_edge(k: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    """Pieces (n, 2, 3) whose inside and outside colours match ref's (2, 3), luma counted
-    half (uneven light), and whose step matches ref's step; a piece in shadow (or out of
-    it) is compared with ref in its light, so an edge goes on through a shadow's border."""
-    ref = _in_light(ref, _light_ratio(k[:, 0], ref[0])[:, None])  # (n, 2, 3)
-    step = ref[:, 1] - ref[:, 0]
-    tol = np.maximum(12.0, 0.35 * np.linalg.norm(step * _PAPER_W, axis=1))
-    d_in = np.linalg.norm((k[:, 0] - ref[:, 0]) * _PAPER_W, axis=1)
-    d_out = np.linalg.norm((k[:, 1] - ref[:, 1]) * _PAPER_W, axis=1)
-    d_step = np.linalg.norm((k[:, 1] - k[:, 0] - step) * _PAPER_W, axis=1)
+    """Pieces (..., 2, 3) whose inside and outside colours match ref's (..., 2, 3), luma
+    counted half (uneven light), and whose step matches ref's step; a piece in shadow (or out
+    of it) is compared with ref in its light, so an edge goes on through a shadow's border."""
+    ref = _in_light(ref, _light_ratio(k[..., 0, :], ref[..., 0, :])[..., None])
+    step = ref[..., 1, :] - ref[..., 0, :]
+    tol = np.maximum(12.0, 0.35 * np.linalg.norm(step * _PAPER_W, axis=-1))
+    d_in = np.linalg.norm((k[..., 0, :] - ref[..., 0, :]) * _PAPER_W, axis=-1)
+    d_out = np.linalg.norm((k[..., 1, :] - ref[..., 1, :]) * _PAPER_W, axis=-1)
+    d_step = np.linalg.norm((k[..., 1, :] - k[..., 0, :] - step) * _PAPER_W, axis=-1)
     return (d_in < 2.5 * tol) & (d_out < 2.5 * tol) & (d_step < 1.5 * tol)
 
 

@@ -14,9 +14,10 @@ How (measure before changing; see tests/test_camera_detect.py and the shared sco
    around the best ones joins in (it recovers the page when only a part of it was found). A
    clean quad that would be chosen (and stays sharp at twice the resolution) skips the
    costlier cues.
-3. The choice: the best score, damped for small quads and for quads darker inside than out (a
-   shadow); a quad strictly containing it with nearly as good a score wins (paper around its
-   printed frame); a side that a neighbouring side runs on past as the same edge (same colours
+3. The choice: the best score, damped for small quads, for quads darker inside than out (a
+   shadow) and for quads with nothing printed inside (a plain box on the desk); a quad
+   strictly containing it with nearly as good a score wins (paper around its printed
+   frame); a side that a neighbouring side runs on past as the same edge (same colours
    inside and out) was cut across the page (a text line beat the faint edge of a pale page on
    a pale desk): it slides out along its neighbours to where they stop, if what it takes in
    is page-coloured; a side with a second parallel edge just outside it moves there.

@@ -1315,42 +1315,53 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
     starts = list(goes_on(np.arange(4), first, sup.reshape(4, m), col.reshape(4, m, 2, 3)
                           ).all(axis=1))
     moved_any = False
-    for i in range(4):
-        if moved_any:  # a side has moved: its neighbours' pieces have changed
-            u, v = q - q[_PREV], q[_NEXT] - q[_NEXT2]
-            starts[i] = bool(look(i, first).all())
-        if not starts[i]:
-            continue
-        cont = look(i, nt)
-        if not cont[:first].all():
-            continue
-        p0, p1, ui, vi = q[i], q[_NEXT[i]], u[i], v[i]
-        # a gap of a piece or two is a blemish (a printed rule meeting the edge, a speck)
-        stop = np.flatnonzero(~cont[:-2] & ~cont[1:-1] & ~cont[2:])
-        n = int(stop[0]) if len(stop) else nt
-        if n >= nt:
-            continue
-        # the edge is where the sides stop: steady colour steps across the side near there
-        lo, hi = t[max(n - 3, 0)], t[min(n + 3, nt)]
-        span = max(np.linalg.norm(ui), np.linalg.norm(vi)) * (hi - lo)
-        tf = np.linspace(lo, hi, max(3, int(span)))
-        af, bf = p0 + tf[:, None] * ui, p1 + tf[:, None] * vi
-        s = _side_scores(wk, af, bf, c[None], ns=24, step=True)
-        # the outermost clear peak (the paper's edge is the outermost; text lies inside)
-        pk = np.flatnonzero((s[1:-1] >= s[:-2]) & (s[1:-1] > s[2:])
-                            & (s[1:-1] >= max(3.0, 0.25 * float(s.max())))) + 1
-        ref_col = _median_colour(wk, q)
-        for k in pk[::-1]:
-            moved = q.copy()
-            moved[i], moved[_NEXT[i]] = af[k], bf[k]
-            # what it takes in must be more of the page: the colour of the page inside
-            swept = np.stack([p0, p1, bf[k], af[k]])
-            got = _median_colour(wk, swept)
-            gap = np.linalg.norm((got - _in_light(ref_col, _light_ratio(got, ref_col)))
-                                 * _PAPER_W)
-            if gap < 20.0 and _convex_ok(moved, w, h, 0):
-                q, moved_any = moved, True
-                break
+    slid = [False] * 4
+    # twice over: a side that slid out is a new neighbour to slide along, and gives the
+    # quad more of the page's colour (an ID card's find cut along its photo box: only once
+    # one side has slid past the box do the others go on along the card's own edges)
+    for _ in range(2):
+        slid_now = False
+        for i in range(4):
+            if slid[i]:
+                continue
+            if moved_any:  # a side has moved: its neighbours' pieces have changed
+                u, v = q - q[_PREV], q[_NEXT] - q[_NEXT2]
+                starts[i] = bool(look(i, first).all())
+            if not starts[i]:
+                continue
+            cont = look(i, nt)
+            if not cont[:first].all():
+                continue
+            p0, p1, ui, vi = q[i], q[_NEXT[i]], u[i], v[i]
+            # a gap of a piece or two is a blemish (a printed rule meeting the edge, a speck)
+            stop = np.flatnonzero(~cont[:-2] & ~cont[1:-1] & ~cont[2:])
+            n = int(stop[0]) if len(stop) else nt
+            if n >= nt:
+                continue
+            # the edge is where the sides stop: steady colour steps across the side near there
+            lo, hi = t[max(n - 3, 0)], t[min(n + 3, nt)]
+            span = max(np.linalg.norm(ui), np.linalg.norm(vi)) * (hi - lo)
+            tf = np.linspace(lo, hi, max(3, int(span)))
+            af, bf = p0 + tf[:, None] * ui, p1 + tf[:, None] * vi
+            s = _side_scores(wk, af, bf, c[None], ns=24, step=True)
+            # the outermost clear peak (the paper's edge is the outermost; text lies inside)
+            pk = np.flatnonzero((s[1:-1] >= s[:-2]) & (s[1:-1] > s[2:])
+                                & (s[1:-1] >= max(3.0, 0.25 * float(s.max())))) + 1
+            ref_col = _median_colour(wk, q)
+            for k in pk[::-1]:
+                moved = q.copy()
+                moved[i], moved[_NEXT[i]] = af[k], bf[k]
+                # what it takes in must be more of the page: the colour of the page inside
+                swept = np.stack([p0, p1, bf[k], af[k]])
+                got = _median_colour(wk, swept)
+                gap = np.linalg.norm((got - _in_light(ref_col, _light_ratio(got, ref_col)))
+                                     * _PAPER_W)
+                if gap < 20.0 and _convex_ok(moved, w, h, 0):
+                    q, moved_any = moved, True
+                    slid[i] = slid_now = True
+                    break
+        if not slid_now:
+            break
     return q
 
 

@@ -1042,7 +1042,12 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
     if cut:  # its border side has no edge to refine; keep the frame's own edge there
         return Detection(_clip_to_frame(_finish(frame, wk, qa[i], False), frame),
                          float(min(1.0, scores[i])))
-    q0 = _uncut(wk, qa[i])
+    # the slide-out follows the neighbouring sides' lines a long way past the cut: fit them
+    # to the edge first (a side a degree off drifts off the edge within a card's height)
+    fit = np.asarray(refine_quad(wk.feat, qa[i], 2.0), np.float64)
+    q0 = _uncut(wk, fit)
+    if q0 is fit:  # nothing slid: the find as it was
+        q0 = qa[i]
     q = _outer_edges(wk, q0)
     if q is not q0:  # moved: maybe from the inner frame line to the outer one; once more
         q = _outer_edges(wk, q)

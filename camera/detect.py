@@ -1337,37 +1337,45 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
             cont = look(i, nt)
             if not cont[:first].all():
                 continue
-            p0, p1, ui, vi = q[i], q[_NEXT[i]], u[i], v[i]
             # a gap of a piece or two is a blemish (a printed rule meeting the edge, a speck)
             stop = np.flatnonzero(~cont[:-2] & ~cont[1:-1] & ~cont[2:])
             n = int(stop[0]) if len(stop) else nt
             if n >= nt:
                 continue
-            # the edge is where the sides stop: steady colour steps across the side near there
-            lo, hi = t[max(n - 3, 0)], t[min(n + 3, nt)]
-            span = max(np.linalg.norm(ui), np.linalg.norm(vi)) * (hi - lo)
-            tf = np.linspace(lo, hi, max(3, int(span)))
-            af, bf = p0 + tf[:, None] * ui, p1 + tf[:, None] * vi
-            s = _side_scores(wk, af, bf, c[None], ns=24, step=True)
-            # the outermost clear peak (the paper's edge is the outermost; text lies inside)
-            pk = np.flatnonzero((s[1:-1] >= s[:-2]) & (s[1:-1] > s[2:])
-                                & (s[1:-1] >= max(3.0, 0.25 * float(s.max())))) + 1
-            ref_col = _median_colour(wk, q)
-            for k in pk[::-1]:
-                moved = q.copy()
-                moved[i], moved[_NEXT[i]] = af[k], bf[k]
-                # what it takes in must be more of the page: the colour of the page inside
-                swept = np.stack([p0, p1, bf[k], af[k]])
-                got = _median_colour(wk, swept)
-                gap = np.linalg.norm((got - _in_light(ref_col, _light_ratio(got, ref_col)))
-                                     * _PAPER_W)
-                if gap < 20.0 and _convex_ok(moved, w, h, 0):
-                    q, moved_any = moved, True
-                    slid[i] = slid_now = True
-                    break
+            moved = _slide_out(wk, q, i, u[i], v[i], t[max(n - 3, 0)], t[min(n + 3, nt)], c)
+            if moved is not None:
+                q, moved_any = moved, True
+                slid[i] = slid_now = True
         if not slid_now:
             break
     return q
+
+
+def _slide_out(wk: _Work, q: np.ndarray, i: int, u: np.ndarray, v: np.ndarray, lo: float,
+               hi: float, c: np.ndarray) -> np.ndarray | None:
+    """q with side i slid out, its ends moved along u and v (the neighbouring sides carried on)
+    by lo..hi times their length, onto the outermost clear edge there that takes in only more
+    of the page; None if there is none. c: the centre the sides face away from."""
+    h, w = wk.feat.shape[:2]
+    p0, p1 = q[i], q[_NEXT[i]]
+    # the edge is where the sides stop: steady colour steps across the side near there
+    span = max(np.linalg.norm(u), np.linalg.norm(v)) * (hi - lo)
+    tf = np.linspace(lo, hi, max(3, int(span)))
+    af, bf = p0 + tf[:, None] * u, p1 + tf[:, None] * v
+    s = _side_scores(wk, af, bf, c[None], ns=24, step=True)
+    # the outermost clear peak (the paper's edge is the outermost; text lies inside)
+    pk = np.flatnonzero((s[1:-1] >= s[:-2]) & (s[1:-1] > s[2:])
+                        & (s[1:-1] >= max(3.0, 0.25 * float(s.max())))) + 1
+    ref_col = _median_colour(wk, q)
+    for k in pk[::-1]:
+        moved = q.copy()
+        moved[i], moved[_NEXT[i]] = af[k], bf[k]
+        # what it takes in must be more of the page: the colour of the page inside
+        got = _median_colour(wk, np.stack([p0, p1, bf[k], af[k]]))
+        gap = np.linalg.norm((got - _in_light(ref_col, _light_ratio(got, ref_col))) * _PAPER_W)
+        if gap < 20.0 and _convex_ok(moved, w, h, 0):
+            return moved
+    return None
 
 
 _PAPER_W = np.array([0.5, 1.0, 1.0])  # colour distance with luma counted half

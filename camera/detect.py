@@ -19,8 +19,9 @@ How (measure before changing; see tests/test_camera_detect.py and the shared sco
    strictly containing it with nearly as good a score wins (paper around its printed
    frame); a side that a neighbouring side runs on past as the same edge (same colours
    inside and out) was cut across the page (a text line beat the faint edge of a pale page on
-   a pale desk): it slides out along its neighbours to where they stop, if what it takes in
-   is page-coloured; a side with a second parallel edge just outside it moves there.
+   a pale desk): it slides out along its neighbours (fitted to the edge first) to where they
+   stop, if what it takes in is page-coloured, and a side that slid gives the others a
+   second look; a side with a second parallel edge just outside it moves there.
    The best few are looked at again at twice the resolution (where the frame has it): a
    shadow's edge, sharp in the small copy, is soft there, and a quad with one for a side
    loses.
@@ -653,9 +654,10 @@ def _intersect(p1: np.ndarray, p2: np.ndarray, p3: np.ndarray, p4: np.ndarray) -
 
 
 def _side_grid(q: np.ndarray, step: float, tmin: float):
-    """Points along each side of q (4, 2) away from the corners, one row per side padded to
-    the longest: points (4, K, 2), which of them are real (4, K), outward unit normals (4, 2).
-    None for a degenerate quad."""
+    """Points along each side of q (4, 2) away from the corners, one row per side, shorter
+    rows padded with points past the side's end: points (4, K, 2), which of them are real
+    (4, K; the padding is sampled and ignored), outward unit normals (4, 2). None for a
+    degenerate quad."""
     d = q[_NEXT] - q
     ln = np.hypot(d[:, 0], d[:, 1])
     if (ln < 1e-6).any():
@@ -706,6 +708,8 @@ def refine_quad(frame: np.ndarray, quad: np.ndarray, radius: float) -> np.ndarra
     has too little edge evidence. (All four sides at once: a loop over them cost 3 ms a call,
     nearly all of it numpy's per-call overhead.)"""
     q = np.asarray(quad, np.float64)
+    if q.shape != (4, 2) or not np.isfinite(q).all():
+        return quad
     ln = float(np.hypot(*(q[_NEXT] - q).T).max())
     grid = _side_grid(q, step=max(2.0, ln / 60), tmin=0.04)
     if grid is None:
@@ -1396,8 +1400,8 @@ _SHADE = 0.3  # the least share of the light a shadow leaves on what it falls on
 
 
 def _light_ratio(got: np.ndarray, ref: np.ndarray) -> np.ndarray:
-    """How much more or less light colours got (..., 3) have than ref (3,): luma's ratio,
-    bounded to what a shadow does."""
+    """How much more or less light colours got (..., 3) have than ref (..., 3, broadcast):
+    luma's ratio, bounded to what a shadow does."""
     return np.clip((got[..., 0] + 1.0) / (ref[..., 0] + 1.0), _SHADE, 1.0 / _SHADE)
 
 

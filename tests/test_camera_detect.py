@@ -167,6 +167,22 @@ def test_finger_over_an_edge() -> None:
     assert iou(found, truth) > 0.97
 
 
+def test_refine_quad_puts_each_side_on_its_edge() -> None:
+    # a card of unequal sides at an angle; each corner of the start 2-3 px off, differently:
+    # the four sides are fitted (all at once) and meet at the card's corners
+    from camera.detect import refine_quad
+
+    truth = _quad(640, 360, 520, 330, 7)
+    frame = _render(truth, desk="green")
+    start = truth + np.array([[2.5, -2.0], [-2.0, -3.0], [3.0, 2.0], [-2.5, 2.5]])
+    for img in (frame, cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)):  # colour and grey frames
+        got = refine_quad(img, start, radius=6.0)
+        assert np.abs(got - truth).max() < 1.0
+    # nothing to fit: a quad with a NaN or two corners in one place comes back as it went in
+    for bad in (np.where(np.arange(8).reshape(4, 2) == 3, np.nan, truth), truth[[0, 0, 2, 3]]):
+        assert refine_quad(frame, bad, radius=6.0) is bad
+
+
 def test_confidence_and_tracking_refit() -> None:
     truth = _quad(640, 360, 520, 330, 4)
     det = detect_document(_render(truth))

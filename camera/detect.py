@@ -843,11 +843,7 @@ def _blank(wk: _Work, quads: np.ndarray, n: int = 16) -> np.ndarray:
     document in the public sets steps on 11 % or more of it (text, rules, a photo); the plain
     boxes docgen puts on a desk, and the blank photo box on its ID cards, on none."""
     h, w = wk.feat.shape[:2]
-    u = np.linspace(0.1, 0.9, n)
-    uu, vv = (m.ravel()[None, :, None] for m in np.meshgrid(u, u))
-    q = quads[:, :, None, :]
-    p = ((1 - uu) * (1 - vv) * q[:, 0] + uu * (1 - vv) * q[:, 1] + uu * vv * q[:, 2]
-         + (1 - uu) * vv * q[:, 3])  # (n quads, n * n, 2)
+    p = _patch_points(quads, 0.1, 0.9, n)  # (n quads, n * n, 2)
     x = np.clip(np.round(p[..., 0]).astype(np.intp), 2, w - 3)
     y = np.clip(np.round(p[..., 1]).astype(np.intp), 2, h - 3)
     luma = wk.feat[:, :, 0]
@@ -1180,16 +1176,11 @@ def _ring_is_desk(wk: _Work, inner: np.ndarray, cut: np.ndarray) -> bool:
     if _side_scores(wk, pa[past], pb[past], cut.mean(axis=0)[None], ns=8).mean() >= 0.25:
         return False
     _, col = _side_scores(wk, pa[past], pb[past], cut.mean(axis=0)[None], ns=8, parts=True)
-    u = np.linspace(0.05, 0.95, 16)
-    uu, vv = (m.ravel()[:, None] for m in np.meshgrid(u, u))
-    p = ((1 - uu) * (1 - vv) * cut[0] + uu * (1 - vv) * cut[1] + uu * vv * cut[2]
-         + (1 - uu) * vv * cut[3])
+    p = _patch_points(cut, 0.05, 0.95, 16)
     ring = p[outside_box(p)]
     if len(ring) < 0.1 * len(p):
         return False
-    h, w = wk.feat.shape[:2]
-    ix = np.clip(np.round(ring).astype(int), 0, [w - 1, h - 1])
-    colour = np.median(wk.feat[ix[:, 1], ix[:, 0]].astype(np.float32), axis=0)
+    colour = np.median(_colours_at(wk, ring), axis=0)
     near_out = float(np.median(np.linalg.norm((col[:, 1] - colour) * _PAPER_W, axis=1)))
     near_in = float(np.linalg.norm((_median_colour(wk, inner) - colour) * _PAPER_W))
     return near_out < min(15.0, near_in)
@@ -1216,40 +1207,25 @@ def _plausible_soft(wk: _Work, q: np.ndarray) -> bool:
     if bool(_inside_darker(wk, q[None])[0]):
         return False
     c = q.mean(axis=0)
-    u = np.linspace(0.15, 0.85, 12)
-    uu, vv = (a.ravel()[:, None] for a in np.meshgrid(u, u))
-    inner = ((1 - uu) * (1 - vv) * q[0] + uu * (1 - vv) * q[1] + uu * vv * q[2]
-             + (1 - uu) * vv * q[3])
+    inner = _patch_points(q, 0.15, 0.85, 12)
     t = np.linspace(0.05, 0.95, 24)[:, None]
     ring = np.concatenate([q[i] + t * (q[(i + 1) % 4] - q[i]) for i in range(4)])
     d = ring - c
     ring = ring + 6.0 * d / (np.linalg.norm(d, axis=1, keepdims=True) + 1e-9)
-    h, w = wk.feat.shape[:2]
-
-    def med(p: np.ndarray) -> np.ndarray:
-        ix = np.clip(np.round(p).astype(int), 0, [w - 1, h - 1])
-        return np.median(wk.feat[ix[:, 1], ix[:, 0]].astype(np.float32), axis=0)
-
-    return float(np.linalg.norm(med(inner) - med(ring))) >= 15.0
+    inside, around = (np.median(_colours_at(wk, p), axis=0) for p in (inner, ring))
+    return float(np.linalg.norm(inside - around)) >= 15.0
 
 
 def _paper_region(wk: _Work, q: np.ndarray) -> tuple[np.ndarray, float] | None:
     """Quad around the connected region whose colour is the page's (the median inside q), and
     how well it fits that region (0..1)."""
     h, w = wk.feat.shape[:2]
-    c = q.mean(axis=0)
     # a grid of sample points over the inner 80 % of q (bilinear patch of the quad)
-    u = np.linspace(0.1, 0.9, 20)
-    uu, vv = np.meshgrid(u, u)
-    uu, vv = uu.ravel()[:, None], vv.ravel()[:, None]
-    pts = ((1 - uu) * (1 - vv) * q[0] + uu * (1 - vv) * q[1] + uu * vv * q[2]
-           + (1 - uu) * vv * q[3])
-    pts = c + (pts - c)
-    ix = np.clip(np.round(pts).astype(int), 0, [w - 1, h - 1])
+    ix = np.clip(np.round(_patch_points(q, 0.1, 0.9, 20)).astype(int), 0, [w - 1, h - 1])
     px = wk.feat[ix[:, 1], ix[:, 0]].astype(np.float32)
     ref = np.median(px, axis=0)
     # colour distance, luma counted half (uneven light changes luma more than hue)
-    wts = np.array([0.5, 1.0, 1.0], np.float32)
+    wts = _PAPER_W.astype(np.float32)
     tol = float(np.clip(3.0 * np.median(np.abs(px - ref) @ wts), 10.0, 40.0))
     diff = cv2.absdiff(wk.feat, (float(ref[0]), float(ref[1]), float(ref[2]), 0.0))
     d = cv2.transform(diff, wts[None])
@@ -1323,7 +1299,6 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
     m = 2 + 2 * first
     starts = list(goes_on(np.arange(4), first, sup.reshape(4, m), col.reshape(4, m, 2, 3)
                           ).all(axis=1))
-    moved_any = False
     slid = [False] * 4
     # twice over: a side that slid out is a new neighbour to slide along, and gives the
     # quad more of the page's colour (an ID card's find cut along its photo box: only once
@@ -1333,7 +1308,7 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
         for i in range(4):
             if slid[i]:
                 continue
-            if moved_any:  # a side has moved: its neighbours' pieces have changed
+            if any(slid):  # a side has moved: its neighbours' pieces have changed
                 u, v = q - q[_PREV], q[_NEXT] - q[_NEXT2]
                 starts[i] = bool(look(i, first).all())
             if not starts[i]:
@@ -1348,7 +1323,7 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
                 continue
             moved = _slide_out(wk, q, i, u[i], v[i], t[max(n - 3, 0)], t[min(n + 3, nt)], c)
             if moved is not None:
-                q, moved_any = moved, True
+                q = moved
                 slid[i] = slid_now = True
         if not slid_now:
             break
@@ -1385,15 +1360,26 @@ def _slide_out(wk: _Work, q: np.ndarray, i: int, u: np.ndarray, v: np.ndarray, l
 _PAPER_W = np.array([0.5, 1.0, 1.0])  # colour distance with luma counted half
 
 
+def _patch_points(q: np.ndarray, lo: float, hi: float, n: int) -> np.ndarray:
+    """An n x n grid across quad(s) q (..., 4, 2): the bilinear patch of its corners at
+    shares lo..hi of each side: (..., n * n, 2)."""
+    u = np.linspace(lo, hi, n)
+    uu, vv = (m.ravel()[:, None] for m in np.meshgrid(u, u))
+    c = np.asarray(q)[..., None, :, :]
+    return ((1 - uu) * (1 - vv) * c[..., 0, :] + uu * (1 - vv) * c[..., 1, :]
+            + uu * vv * c[..., 2, :] + (1 - uu) * vv * c[..., 3, :])
+
+
+def _colours_at(wk: _Work, p: np.ndarray) -> np.ndarray:
+    """Feature colours (n, 3) at points p (n, 2) of the working copy, nearest pixel."""
+    h, w = wk.feat.shape[:2]
+    ix = np.clip(np.round(p).astype(int), 0, [w - 1, h - 1])
+    return wk.feat[ix[:, 1], ix[:, 0]].astype(np.float32)
+
+
 def _median_colour(wk: _Work, q: np.ndarray, n: int = 12) -> np.ndarray:
     """Median feature colour over a grid across quad q (bilinear patch, inner 90 %)."""
-    h, w = wk.feat.shape[:2]
-    u = np.linspace(0.05, 0.95, n)
-    uu, vv = (a.ravel()[:, None] for a in np.meshgrid(u, u))
-    p = ((1 - uu) * (1 - vv) * q[0] + uu * (1 - vv) * q[1] + uu * vv * q[2]
-         + (1 - uu) * vv * q[3])
-    ix = np.clip(np.round(p).astype(int), 0, [w - 1, h - 1])
-    return np.median(wk.feat[ix[:, 1], ix[:, 0]].astype(np.float32), axis=0)
+    return np.median(_colours_at(wk, _patch_points(q, 0.05, 0.95, n)), axis=0)
 
 
 _SHADE = 0.3  # the least share of the light a shadow leaves on what it falls on

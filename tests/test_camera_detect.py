@@ -217,16 +217,22 @@ def test_real_photos_top_sheet_of_a_stack_under_a_cable(index: int) -> None:
 DATA = Path(__file__).resolve().parent / "data"
 
 
+def _find_stored(name: str) -> tuple[np.ndarray, np.ndarray]:
+    """find_document on a frame stored in tests/data, and its true corners (frames.json)."""
+    truth = json.loads((DATA / "frames.json").read_text())[name]
+    found = find_document(cv2.imread(str(DATA / name)))
+    assert found is not None, f"no document found in {name}"
+    return found, np.array(truth["corners"], np.float32)
+
+
 @pytest.mark.parametrize("name", ["docgen_s7_0020.jpg", "docgen_s4_0074.jpg"])
 def test_page_among_clean_boxes_on_a_cluttered_desk(name: str) -> None:
     # two frames from the shared generator (held-out seeds): a blurred certificate and a page
     # crossed by sticks, with clean coloured boxes about. The boxes outscore the page's partial
     # quads on edge evidence, so the page's own colour region must be grown from the best
     # quads by size and lightness too, not from the best three by edges alone
-    truth = json.loads((DATA / "frames.json").read_text())[name]
-    found = find_document(cv2.imread(str(DATA / name)))
-    assert found is not None
-    assert _corner_error(found, np.array(truth["corners"], np.float32)) < 4.0
+    found, truth = _find_stored(name)
+    assert _corner_error(found, truth) < 4.0
 
 
 @pytest.mark.parametrize("desk", ["plain", "pale", "wood"])
@@ -288,10 +294,8 @@ def test_card_near_the_frame_edge_is_not_taken_for_a_cut_off_page() -> None:
     # a card above the frame's bottom edge on a checked cloth, a shadow across both (held-out
     # docgen seed 7 #184): a quad from the card's top down to the frame's edge looks like a
     # page cut off by the frame with the card inside it, but what it adds is the cloth
-    truth = json.loads((DATA / "frames.json").read_text())["docgen_s7_0184.jpg"]
-    found = find_document(cv2.imread(str(DATA / "docgen_s7_0184.jpg")))
-    assert found is not None
-    assert _corner_error(found, np.array(truth["corners"], np.float32)) < 4.0
+    found, truth = _find_stored("docgen_s7_0184.jpg")
+    assert _corner_error(found, truth) < 4.0
 
 
 @pytest.mark.parametrize("name", ["desk_newspaper_s5_0027.jpg", "desk_newspaper_s5_0029.jpg"])
@@ -300,10 +304,8 @@ def test_page_on_a_print_covered_desk_is_not_taken_for_a_cut_off_page(name: str)
     # scripts/desk_variants.py): its sides drawn on to the frame's edge cross rows of dashes
     # (steps of both signs, not an edge going on), or add a sliver with weaker edges; the
     # page in view is the find, not a page the frame cuts off
-    truth = json.loads((DATA / "frames.json").read_text())[name]
-    found = find_document(cv2.imread(str(DATA / name)))
-    assert found is not None
-    assert iou(found, np.array(truth["corners"], np.float32)) > 0.95
+    found, truth = _find_stored(name)
+    assert iou(found, truth) > 0.95
 
 
 def test_certificate_on_stone_cut_along_its_text_slides_out_past_its_printed_border() -> None:
@@ -312,10 +314,8 @@ def test_certificate_on_stone_cut_along_its_text_slides_out_past_its_printed_bor
     # on past it to the paper's edge, broken by gaps of one or two pieces (before, a gap of
     # two stopped the slide short of the edge)
     name = "desk_stone_s5_0008.jpg"
-    truth = json.loads((DATA / "frames.json").read_text())[name]
-    found = find_document(cv2.imread(str(DATA / name)))
-    assert found is not None
-    assert iou(found, np.array(truth["corners"], np.float32)) > 0.95
+    found, truth = _find_stored(name)
+    assert iou(found, truth) > 0.95
 
 
 def test_page_among_sticks_beats_a_plain_box_with_crisper_edges() -> None:
@@ -323,10 +323,8 @@ def test_page_among_sticks_beats_a_plain_box_with_crisper_edges() -> None:
     # khaki box on the green desk (0.97): size and edges tied them, and the box won. A
     # document carries print; a quad with nothing inside is damped
     name = "docgen_s21_0090.jpg"
-    truth = json.loads((DATA / "frames.json").read_text())[name]
-    found = find_document(cv2.imread(str(DATA / name)))
-    assert found is not None
-    assert iou(found, np.array(truth["corners"], np.float32)) > 0.95
+    found, truth = _find_stored(name)
+    assert iou(found, truth) > 0.95
 
 
 def test_paper_coloured_desk_at_the_frames_edge_is_not_taken_for_the_page() -> None:
@@ -334,10 +332,8 @@ def test_paper_coloured_desk_at_the_frames_edge_is_not_taken_for_the_page() -> N
     # scripts/desk_variants.py, seed 7 #20): its edges are weak there, and the region of its
     # paper's colour leaked into the desk out to the frame's edge; that region is no page
     name = "desk_newspaper_s7_0020.jpg"
-    truth = json.loads((DATA / "frames.json").read_text())[name]
-    found = find_document(cv2.imread(str(DATA / name)))
-    assert found is not None
-    assert iou(found, np.array(truth["corners"], np.float32)) > 0.95
+    found, truth = _find_stored(name)
+    assert iou(found, truth) > 0.95
 
 
 def test_card_cut_along_its_photo_box_slides_out_on_two_sides() -> None:
@@ -346,10 +342,8 @@ def test_card_cut_along_its_photo_box_slides_out_on_two_sides() -> None:
     # slides out to the card's edge; only then does the bottom side have neighbours going
     # on down the card (with one look at each side, the slide-out ended at 0.68-0.69)
     name = "docgen_s61_0082.jpg"
-    truth = json.loads((DATA / "frames.json").read_text())[name]
-    found = find_document(cv2.imread(str(DATA / name)))
-    assert found is not None
-    assert iou(found, np.array(truth["corners"], np.float32)) > 0.8
+    found, truth = _find_stored(name)
+    assert iou(found, truth) > 0.8
 
 
 def test_card_cut_along_a_text_line_slides_out_along_its_fitted_sides() -> None:
@@ -359,10 +353,8 @@ def test_card_cut_along_a_text_line_slides_out_along_its_fitted_sides() -> None:
     # the edge within 30 px and the slide-out stopped at the number line (0.69). Fitted to
     # the edge first, they follow it to the card's corners
     name = "docgen_s61_0134.jpg"
-    truth = json.loads((DATA / "frames.json").read_text())[name]
-    found = find_document(cv2.imread(str(DATA / name)))
-    assert found is not None
-    assert iou(found, np.array(truth["corners"], np.float32)) > 0.95
+    found, truth = _find_stored(name)
+    assert iou(found, truth) > 0.95
 
 
 def test_real_photo_phone() -> None:

@@ -397,9 +397,10 @@ def test_real_phone_photo_in_dim_light() -> None:
     assert iou(found, np.array(e["corners"], np.float32)) >= 0.95
 
 
-def _pale_page_frame(desk_bottom: float, angle: float = 6.0) -> tuple[np.ndarray, np.ndarray]:
-    """A text page on a pale desk that brightens towards the bottom, where the page's edge
-    fades to a step of a few grey levels."""
+def _pale_page_frame(desk_bottom: float, angle: float = 6.0, desk_top: float = 190.0,
+                     tint: float = 0.97) -> tuple[np.ndarray, np.ndarray]:
+    """A text page on a pale desk (its blue times tint) that brightens from desk_top to
+    desk_bottom, where the page's edge fades to a step of a few grey levels."""
     page = np.full((1188, 840, 3), 246, np.uint8)
     for i in range(22):
         cv2.putText(page, "LOREM IPSUM DOLOR SIT AMET 1234", (60, 120 + i * 48),
@@ -409,12 +410,29 @@ def _pale_page_frame(desk_bottom: float, angle: float = 6.0) -> tuple[np.ndarray
     src = np.array([[0, 0], [840, 0], [840, 1188], [0, 1188]], np.float32)
     m = cv2.getPerspectiveTransform(src, truth)
     yy = np.mgrid[0:h, 0:w][0].astype(np.float32) / h
-    desk = (190 + (desk_bottom - 190) * yy)[:, :, None] * np.array([1.0, 1.0, 0.97], np.float32)
+    desk = ((desk_top + (desk_bottom - desk_top) * yy)[:, :, None]
+            * np.array([1.0, 1.0, tint], np.float32))
     mask = cv2.warpPerspective(np.full((1188, 840), 255, np.uint8), m, (w, h))
     warped = cv2.warpPerspective(page, m, (w, h), flags=cv2.INTER_AREA).astype(np.float32)
     frame = np.where(mask[:, :, None] > 127, warped, desk)
     frame += np.random.default_rng(0).normal(0, 2, (h, w, 1))
     return np.clip(frame, 0, 255).astype(np.uint8), truth
+
+
+@pytest.mark.parametrize("angle", [6.0, 33.0])
+def test_white_page_on_a_white_sheet_is_found_by_its_faint_edge(angle: float) -> None:
+    # a page at 246 on a white sheet at 240 all round (pale paper on paler paper, even
+    # light): its edge steps 6 grey levels, in noise of 2. Under a floor of 8 levels no side
+    # had an edge, and no document was found
+    frame, truth = _pale_page_frame(240, angle, desk_top=240, tint=1.0)
+    desk = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY)
+    inside = cv2.fillConvexPoly(np.zeros_like(desk), truth.astype(np.int32), 1) > 0
+    ring = cv2.dilate(inside.astype(np.uint8), np.ones((9, 9), np.uint8)) > 0
+    step = np.median(desk[inside & (desk > 200)]) - np.median(desk[ring & ~inside])
+    assert 4 <= step <= 8, step  # (the frame is what the test says)
+    found = find_document(frame)
+    assert found is not None
+    assert iou(found, truth) > 0.97
 
 
 @pytest.mark.parametrize("desk_bottom", [220, 240])

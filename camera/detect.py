@@ -1054,6 +1054,10 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
     q = _outer_edges(wk, q0)
     if q is not q0:  # moved: maybe from the inner frame line to the outer one; once more
         q = _outer_edges(wk, q)
+    if (_on_border(wk, q[None])[0] & ~_on_border(wk, qa[i:i + 1])[0]).any():
+        # slid out to the frame's edge: a cut-off page, its side there has no edge to refine
+        return Detection(_clip_to_frame(_finish(frame, wk, q, False), frame),
+                         float(min(1.0, scores[i])))
     return Detection(_finish(frame, wk, q, refine), float(min(1.0, scores[i])))
 
 
@@ -1324,13 +1328,62 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
             n = int(stop[0]) if len(stop) else nt
             if n >= nt:
                 continue
-            moved = _slide_out(wk, q, i, u[i], v[i], t[max(n - 3, 0)], t[min(n + 3, nt)], c)
+            moved = None
+            if not (_inside(q[i] + t[n + 1] * u[i], w, h)
+                    and _inside(q[_NEXT[i]] + t[n + 1] * v[i], w, h)):
+                # the sides run on out of view: the page may go on past the frame's edge
+                moved = _slide_to_border(wk, q, i, u[i], v[i])
+            if moved is None:
+                moved = _slide_out(wk, q, i, u[i], v[i], t[max(n - 3, 0)],
+                                   t[min(n + 3, nt)], c)
             if moved is not None:
                 q = moved
                 slid[i] = slid_now = True
         if not slid_now:
             break
     return q
+
+
+def _inside(p: np.ndarray, w: int, h: int) -> bool:
+    """p lies in the frame (a working copy w x h), give or take 2 px."""
+    return bool(-2 <= p[0] <= w + 1 and -2 <= p[1] <= h + 1)
+
+
+def _exit(p: np.ndarray, d: np.ndarray, w: int, h: int) -> float:
+    """How far (in lengths of d) the ray p + s d runs inside the frame from p."""
+    s = np.inf
+    for k, hi in ((0, w - 1.0), (1, h - 1.0)):
+        if d[k] > 1e-9:
+            s = min(s, (hi - p[k]) / d[k])
+        elif d[k] < -1e-9:
+            s = min(s, -p[k] / d[k])
+    return float(max(s, 0.0))
+
+
+def _slide_to_border(wk: _Work, q: np.ndarray, i: int, u: np.ndarray, v: np.ndarray
+                     ) -> np.ndarray | None:
+    """q with side i slid out along its neighbours (u, v) to where they leave the frame, if
+    what that takes in is more of the page: a document the frame cuts off, reported with its
+    corners on the frame's edge (where the quality gates see it cut off)."""
+    h, w = wk.feat.shape[:2]
+    p0, p1 = q[i], q[_NEXT[i]]
+    moved = q.copy()
+    moved[i] = p0 + _exit(p0, u, w, h) * u
+    moved[_NEXT[i]] = p1 + _exit(p1, v, w, h) * v
+    ref_col = _median_colour(wk, q)
+    # both neighbours' edges go on all the way (a printed desk carries an edge on in
+    # pieces; a page cut off by the frame carries it on whole)
+    ends = np.stack([moved[i], moved[_NEXT[i]]])
+    if (_side_scores(wk, np.stack([p0, p1]), ends, q.mean(axis=0)[None], ns=16) < 0.5).any():
+        return None
+    # the page's colour, in the same light, all the way: the part along the frame's edge
+    # too (a shadow the page runs on into, or the desk past the page's end, is not the page)
+    s0, s1 = p0 + 0.8 * (moved[i] - p0), p1 + 0.8 * (moved[_NEXT[i]] - p1)
+    for part in ([p0, p1, moved[_NEXT[i]], moved[i]], [s0, s1, moved[_NEXT[i]], moved[i]]):
+        got = _median_colour(wk, np.stack(part))
+        if np.linalg.norm((got - ref_col) * _PAPER_W) >= 20.0:
+            return None
+    return moved if _convex_ok(moved, w, h, 0) else None
 
 
 def _slide_out(wk: _Work, q: np.ndarray, i: int, u: np.ndarray, v: np.ndarray, lo: float,

@@ -2,7 +2,7 @@
 """Documents the frame cuts off: found as cut, and never passed by the gates (BENCHMARKS.md).
 
     python scripts/cutoff_sweep.py [--count 70] [--seed 5 --seed 6] [--shared ../shared]
-                                   [--list]
+                                   [--list] [--realdocs]
 
 Scenes from the shared generator (../shared/bench/docgen.py: its documents, desks and
 light), each document pushed past one edge of the view, past a corner (two adjacent
@@ -10,11 +10,16 @@ edges), or too long for it (two opposite edges), 10-35 % of it outside. Per kind
 the mean IoU of the find with the visible part, the share found (IoU >= 0.9), and how many
 frames camera.pipeline.process_image passes with no gate failing: a cut-off document that
 would be accepted, the outcome that must not happen. --list prints each of those frames.
+
+--realdocs cuts real photos instead: each frame of realdocs/smartdoc2015 but its stacks of
+paper (background05), cut through the page on each side in turn, 15 % and 35 % of the
+page's height or width out of view (96 frames; the kinds of cut are then the sides).
 """
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import math
 import random
 import sys
@@ -89,9 +94,63 @@ def main() -> None:
     ap.add_argument("--seed", type=int, action="append", help="repeatable; default 5 and 6")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--list", action="store_true", help="print each frame passed by the gates")
+    ap.add_argument("--realdocs", action="store_true", help="cut real photos instead")
     a = ap.parse_args()
-    docgen = _shared_module(a.shared, "docgen")
     iou = _shared_module(a.shared, "score_detect").iou
+    if a.realdocs:
+        rows, cuts = _real_rows(a.shared, iou, a.list), SIDES
+    else:
+        rows, cuts = _generated_rows(a, _shared_module(a.shared, "docgen"), iou), CUTS
+    print("| cut | frames | mean IoU (visible part) | found (IoU ≥ 0.9) | passed every gate |")
+    print("|---|---|---|---|---|")
+    for cut in [*cuts, "all"]:
+        r = [x for c in cuts for x in rows[c]] if cut == "all" else rows[cut]
+        if r:
+            ious = np.array([x[0] for x in r])
+            print(f"| {cut} | {len(r)} | {ious.mean():.3f} | {(ious >= 0.9).sum()} "
+                  f"| {sum(x[1] for x in r)} |")
+
+
+SIDES = ["bottom", "top", "left", "right"]
+
+
+def _real_rows(shared: Path, iou, show: bool) -> dict[str, list[tuple[float, bool]]]:
+    """(IoU with the part in view, passed every gate) per side cut, on real photos."""
+    data = shared / "realdocs" / "smartdoc2015"
+    manifest = json.loads((data / "manifest.json").read_text())
+    rows: dict[str, list[tuple[float, bool]]] = defaultdict(list)
+    for e in manifest["frames"]:
+        if e["background"] == "background05":
+            continue
+        full = cv2.imread(str(data / e["file"]))
+        quad = np.float32(e["corners"])
+        lo, hi, size = quad.min(axis=0), quad.max(axis=0), np.ptp(quad, axis=0)
+        for side in SIDES:
+            for share in (0.15, 0.35):
+                x0, y0, x1, y1 = 0, 0, full.shape[1], full.shape[0]
+                if side == "bottom":
+                    y1 = int(hi[1] - share * size[1])
+                elif side == "top":
+                    y0 = int(lo[1] + share * size[1])
+                elif side == "left":
+                    x0 = int(lo[0] + share * size[0])
+                else:
+                    x1 = int(hi[0] - share * size[0])
+                frame = np.ascontiguousarray(full[y0:y1, x0:x1])
+                fh, fw = frame.shape[:2]
+                view = np.float32([[0, 0], [fw - 1, 0], [fw - 1, fh - 1], [0, fh - 1]])
+                _, visible = cv2.intersectConvexConvex(quad - np.float32([x0, y0]), view)
+                score = iou(find_document(frame), visible.reshape(-1, 2), (fw, fh))
+                p = process_image(frame)
+                passed = p.found and not p.quality.failed
+                rows[side].append((score, passed))
+                if passed and show:
+                    print(f"passed: {e['file']} cut {share:.0%} at the {side}, IoU {score:.2f}")
+    return rows
+
+
+def _generated_rows(a: argparse.Namespace, docgen, iou) -> dict[str, list[tuple[float, bool]]]:
+    """(IoU with the part in view, passed every gate) per kind of cut, on generated scenes."""
     rows: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     for seed in a.seed or [5, 6]:
         rng = random.Random(seed)
@@ -122,14 +181,7 @@ def main() -> None:
                     quad[:, 0] < 0, quad[:, 1] < 0, quad[:, 0] > fw - 1, quad[:, 1] > fh - 1))
                 print(f"passed: seed {seed}, {cut}, {kind} on {desk}, {fw}x{fh}, past {edges} "
                       f"edge(s) of the view, {seen / (fw * fh):.0%} of it, IoU {score:.2f}")
-    print("| cut | frames | mean IoU (visible part) | found (IoU ≥ 0.9) | passed every gate |")
-    print("|---|---|---|---|---|")
-    for cut in [*CUTS, "all"]:
-        r = [x for c in CUTS for x in rows[c]] if cut == "all" else rows[cut]
-        if r:
-            ious = np.array([x[0] for x in r])
-            print(f"| {cut} | {len(r)} | {ious.mean():.3f} | {(ious >= 0.9).sum()} "
-                  f"| {sum(x[1] for x in r)} |")
+    return rows
 
 
 if __name__ == "__main__":

@@ -357,6 +357,32 @@ def test_card_cut_along_a_text_line_slides_out_along_its_fitted_sides() -> None:
     assert iou(found, truth) > 0.95
 
 
+@pytest.mark.parametrize("index", [9, 10])
+def test_real_page_cut_off_by_the_frames_bottom_is_reported_cut_off(index: int) -> None:
+    # a SmartDoc frame with its bottom cut away through the page (15 % of its height out of
+    # view): the best find ends on a line of text; its sides go on, whole, to the frame's
+    # edge, so the find does too, and the quality gate can say the page is cut off (before,
+    # the find ended at the text, IoU 0.65, with no corner near the frame's edge: a part of
+    # the page would have been captured as if it were all of it)
+    from camera.quality import QualityThresholds
+
+    frame, e = real_photo("smartdoc2015", index)
+    truth = np.array(e["corners"], np.float32)
+    bottom = int(truth[:, 1].max() - 0.15 * np.ptp(truth[:, 1]))
+    frame = np.ascontiguousarray(frame[:bottom])
+    h, w = frame.shape[:2]
+    found = find_document(frame)
+    assert found is not None
+    margin = np.minimum.reduce([found[:, 0], found[:, 1], w - 1 - found[:, 0],
+                                h - 1 - found[:, 1]]).min() / min(w, h)
+    assert margin <= QualityThresholds().corner_margin
+    _, seen = cv2.intersectConvexConvex(truth, np.float32([[0, 0], [w - 1, 0], [w - 1, h - 1],
+                                                           [0, h - 1]]))
+    inter, _ = cv2.intersectConvexConvex(found.astype(np.float32), seen.reshape(-1, 2))
+    union = cv2.contourArea(found.astype(np.float32)) + cv2.contourArea(seen) - inter
+    assert inter / union > 0.95
+
+
 def test_real_photo_phone() -> None:
     frame, e = real_photo("synthdocs", 0)
     found = find_document(frame)

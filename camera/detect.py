@@ -20,8 +20,9 @@ How (measure before changing; see tests/test_camera_detect.py and the shared sco
    frame); a side that a neighbouring side runs on past as the same edge (same colours
    inside and out) was cut across the page (a text line beat the faint edge of a pale page on
    a pale desk): it slides out along its neighbours (fitted to the edge first) to where they
-   stop, if what it takes in is page-coloured, and a side that slid gives the others a
-   second look; a side with a second parallel edge just outside it moves there.
+   stop, if what it takes in is page-coloured, or to the frame's edge where they run on out
+   of view (a page the frame cuts off, then reported as cut off); a side that slid gives the
+   others a second look; a side with a second parallel edge just outside it moves there.
    The best few are looked at again at twice the resolution (where the frame has it): a
    shadow's edge, sharp in the small copy, is soft there, and a quad with one for a side
    loses.
@@ -1054,8 +1055,10 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
     q = _outer_edges(wk, q0)
     if q is not q0:  # moved: maybe from the inner frame line to the outer one; once more
         q = _outer_edges(wk, q)
-    if (_on_border(wk, q[None])[0] & ~_on_border(wk, qa[i:i + 1])[0]).any():
-        # slid out to the frame's edge: a cut-off page, its side there has no edge to refine
+    was = _on_border(wk, np.stack([qa[i], fit])).any(axis=0)  # (before the slide-out)
+    if (_on_border(wk, q[None])[0] & ~was).any():
+        # slid out to the frame's edge: a page the frame cuts off, finished as the other
+        # cut-off finds are (the side there has no edge to refine)
         return Detection(_clip_to_frame(_finish(frame, wk, q, False), frame),
                          float(min(1.0, scores[i])))
     return Detection(_finish(frame, wk, q, refine), float(min(1.0, scores[i])))
@@ -1349,15 +1352,16 @@ def _inside(p: np.ndarray, w: int, h: int) -> bool:
     return bool(-2 <= p[0] <= w + 1 and -2 <= p[1] <= h + 1)
 
 
-def _exit(p: np.ndarray, d: np.ndarray, w: int, h: int) -> float:
-    """How far (in lengths of d) the ray p + s d runs inside the frame from p."""
-    s = np.inf
+def _exit(p: np.ndarray, d: np.ndarray, w: int, h: int) -> tuple[float, int]:
+    """Where the ray p + s d (p in the frame) leaves the frame w x h: (s, which edge: 0 left,
+    1 top, 2 right, 3 bottom); (0, -1) for a ray that goes nowhere."""
+    s, edge = np.inf, -1
     for k, hi in ((0, w - 1.0), (1, h - 1.0)):
-        if d[k] > 1e-9:
-            s = min(s, (hi - p[k]) / d[k])
-        elif d[k] < -1e-9:
-            s = min(s, -p[k] / d[k])
-    return float(max(s, 0.0))
+        if d[k] > 1e-9 and (hi - p[k]) / d[k] < s:
+            s, edge = (hi - p[k]) / d[k], k + 2
+        elif d[k] < -1e-9 and -p[k] / d[k] < s:
+            s, edge = -p[k] / d[k], k
+    return (float(max(s, 0.0)), edge) if np.isfinite(s) else (0.0, -1)
 
 
 def _slide_to_border(wk: _Work, q: np.ndarray, i: int, u: np.ndarray, v: np.ndarray
@@ -1367,14 +1371,30 @@ def _slide_to_border(wk: _Work, q: np.ndarray, i: int, u: np.ndarray, v: np.ndar
     corners on the frame's edge (where the quality gates see it cut off)."""
     h, w = wk.feat.shape[:2]
     p0, p1 = q[i], q[_NEXT[i]]
+    (sa, ea), (sb, eb) = _exit(p0, u, w, h), _exit(p1, v, w, h)
+    if ea < 0 or ea != eb:  # not out through one edge of the frame (a corner of the view)
+        return None
     moved = q.copy()
-    moved[i] = p0 + _exit(p0, u, w, h) * u
-    moved[_NEXT[i]] = p1 + _exit(p1, v, w, h) * v
+    moved[i], moved[_NEXT[i]] = p0 + sa * u, p1 + sb * v
     ref_col = _median_colour(wk, q)
-    # both neighbours' edges go on all the way (a printed desk carries an edge on in
-    # pieces; a page cut off by the frame carries it on whole)
-    ends = np.stack([moved[i], moved[_NEXT[i]]])
-    if (_side_scores(wk, np.stack([p0, p1]), ends, q.mean(axis=0)[None], ns=16) < 0.5).any():
+    # both neighbours' edges go on whole all the way (a printed desk carries an edge on
+    # in pieces; a page cut off by the frame carries it on whole)
+    starts, ends = np.stack([p0, p1]), np.stack([moved[i], moved[_NEXT[i]]])
+    if (_side_scores(wk, starts, ends, q.mean(axis=0)[None], ns=16) < 0.5).any():
+        return None
+    # ... and at the frame's edge, just inside one new corner at least, is the page, not
+    # the desk beside it: the page goes on out of view there (a page that ends just inside
+    # the frame has desk at both; a pale desk is near the page's colour, so each
+    # neighbour's own two colours decide)
+    nb = np.array([_PREV[i], _NEXT[i]])
+    _, col = _side_scores(wk, q[nb], q[(nb + 1) % 4], q.mean(axis=0)[None], parts=True)
+    up = (q.mean(axis=0) - ends) / (np.linalg.norm(q.mean(axis=0) - ends, axis=1,
+                                                   keepdims=True) + 1e-9)
+    f = np.array([0.03, 0.05, 0.07, 0.09, 0.11])[None, :, None]  # (print between: medians)
+    pts = ends[:, None] + f * (ends[::-1] - ends)[:, None] + 2.0 * up[:, None]
+    at = np.median(_colours_at(wk, pts.reshape(-1, 2)).reshape(2, -1, 3), axis=1)
+    if (np.linalg.norm((at - col[:, 0]) * _PAPER_W, axis=1)
+            >= np.linalg.norm((at - col[:, 1]) * _PAPER_W, axis=1)).all():
         return None
     # the page's colour, in the same light, all the way: the part along the frame's edge
     # too (a shadow the page runs on into, or the desk past the page's end, is not the page)

@@ -13,7 +13,8 @@ would be accepted, the outcome that must not happen. --list prints each of those
 
 --realdocs cuts real photos instead: each frame of realdocs/smartdoc2015 but its stacks of
 paper (background05), cut through the page on each side in turn, 15 % and 35 % of the
-page's height or width out of view (96 frames; the kinds of cut are then the sides).
+page's height or width out of view (96 frames; the kinds of cut are then the sides;
+--count and --seed do not apply).
 """
 from __future__ import annotations
 
@@ -94,7 +95,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, action="append", help="repeatable; default 5 and 6")
     ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     ap.add_argument("--list", action="store_true", help="print each frame passed by the gates")
-    ap.add_argument("--realdocs", action="store_true", help="cut real photos instead")
+    ap.add_argument("--realdocs", action="store_true",
+                    help="cut real photos instead (--count and --seed do not apply)")
     a = ap.parse_args()
     iou = _shared_module(a.shared, "score_detect").iou
     if a.realdocs:

@@ -478,6 +478,23 @@ def test_quad_cut_along_text_slides_out_to_the_faint_edge(desk_bottom: float,
     assert iou(_uncut(wk, t), t) > 0.995  # a whole page stays as it is
 
 
+def test_quad_cut_along_text_of_a_page_ending_just_inside_the_frame_stays_off_its_edge() -> None:
+    # the page's lower corner is 6 px above the frame's bottom edge, the other one ~50 px:
+    # the sides run on down the page almost to the edge, but one of them runs over desk for
+    # its last stretch; the cut side slides out to the page's own bottom edge, not onto the
+    # frame's edge (which would call a page in full view cut off)
+    from camera.detect import WORK_SIDE, _prepare, _uncut
+
+    frame, truth = _pale_page_frame(220)
+    frame = np.ascontiguousarray(frame[:int(truth[:, 1].max() + 6)])
+    wk = _prepare(frame, WORK_SIDE)
+    t = np.stack([(truth[:, 0] + 0.5) * wk.sx - 0.5, (truth[:, 1] + 0.5) * wk.sy - 0.5], 1)
+    t = order_corners(t).astype(np.float64)
+    cut = t.copy()
+    cut[3], cut[2] = t[0] + 0.5 * (t[3] - t[0]), t[1] + 0.5 * (t[2] - t[1])
+    assert iou(_uncut(wk, cut), t) > 0.99
+
+
 @pytest.mark.parametrize("dark", [0.45, 0.6])
 @pytest.mark.parametrize("frac", [0.4, 0.6])
 def test_quad_cut_by_a_shadow_slides_out_through_it(dark: float, frac: float) -> None:

@@ -1043,9 +1043,9 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
             return det
     if wk.core == 0.0 and not _plausible_soft(wk, qa[i]):
         return None
+    score = float(min(1.0, scores[i]))
     if cut:  # its border side has no edge to refine; keep the frame's own edge there
-        return Detection(_clip_to_frame(_finish(frame, wk, qa[i], False), frame),
-                         float(min(1.0, scores[i])))
+        return Detection(_clip_to_frame(_finish(frame, wk, qa[i], False), frame), score)
     # the slide-out follows the neighbouring sides' lines a long way past the cut: fit them
     # to the edge first (a side a degree off drifts off the edge within a card's height)
     fit = np.asarray(refine_quad(wk.feat, qa[i], 2.0), np.float64)
@@ -1059,9 +1059,8 @@ def _detect(frame: np.ndarray, wk: _Work, min_score: float, refine: bool,
     if (_on_border(wk, q[None])[0] & ~was).any():
         # slid out to the frame's edge: a page the frame cuts off, finished as the other
         # cut-off finds are (the side there has no edge to refine)
-        return Detection(_clip_to_frame(_finish(frame, wk, q, False), frame),
-                         float(min(1.0, scores[i])))
-    return Detection(_finish(frame, wk, q, refine), float(min(1.0, scores[i])))
+        return Detection(_clip_to_frame(_finish(frame, wk, q, False), frame), score)
+    return Detection(_finish(frame, wk, q, refine), score)
 
 
 _FINE_FROM = 1.9  # frames this many times the working copy's size get the finer look
@@ -1293,8 +1292,7 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
         tk = t[None, 1:k + 1, None]
         a = q[sides, None] + tk * u[sides, None]
         b = q[_NEXT][sides, None] + tk * v[sides, None]
-        inb = ((a >= -2) & (a <= [w + 1, h + 1]) & (b >= -2) & (b <= [w + 1, h + 1])).all(-1)
-        return (np.maximum(ca, cb) >= 0.5) & inb
+        return (np.maximum(ca, cb) >= 0.5) & _in_view(a, w, h) & _in_view(b, w, h)
 
     def look(i: int, k: int) -> np.ndarray:
         sup, col = _side_scores(wk, *pieces(i, k), c[None], ns=8, parts=True)
@@ -1332,8 +1330,8 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
             if n >= nt:
                 continue
             moved = None
-            if not (_inside(q[i] + t[n + 1] * u[i], w, h)
-                    and _inside(q[_NEXT[i]] + t[n + 1] * v[i], w, h)):
+            if not (_in_view(q[i] + t[n + 1] * u[i], w, h)
+                    and _in_view(q[_NEXT[i]] + t[n + 1] * v[i], w, h)):
                 # the sides run on out of view: the page may go on past the frame's edge
                 moved = _slide_to_border(wk, q, i, u[i], v[i])
             if moved is None:
@@ -1347,9 +1345,9 @@ def _uncut(wk: _Work, q: np.ndarray) -> np.ndarray:
     return q
 
 
-def _inside(p: np.ndarray, w: int, h: int) -> bool:
-    """p lies in the frame (a working copy w x h), give or take 2 px."""
-    return bool(-2 <= p[0] <= w + 1 and -2 <= p[1] <= h + 1)
+def _in_view(p: np.ndarray, w: int, h: int) -> np.ndarray:
+    """Which points p (..., 2) lie in the frame (a working copy w x h), give or take 2 px."""
+    return ((p >= -2) & (p <= [w + 1, h + 1])).all(axis=-1)
 
 
 def _exit(p: np.ndarray, d: np.ndarray, w: int, h: int) -> tuple[float, int]:
@@ -1376,7 +1374,6 @@ def _slide_to_border(wk: _Work, q: np.ndarray, i: int, u: np.ndarray, v: np.ndar
         return None
     moved = q.copy()
     moved[i], moved[_NEXT[i]] = p0 + sa * u, p1 + sb * v
-    ref_col = _median_colour(wk, q)
     # both neighbours' edges go on whole all the way (a printed desk carries an edge on
     # in pieces; a page cut off by the frame carries it on whole)
     starts, ends = np.stack([p0, p1]), np.stack([moved[i], moved[_NEXT[i]]])
@@ -1398,6 +1395,7 @@ def _slide_to_border(wk: _Work, q: np.ndarray, i: int, u: np.ndarray, v: np.ndar
         return None
     # the page's colour, in the same light, all the way: the part along the frame's edge
     # too (a shadow the page runs on into, or the desk past the page's end, is not the page)
+    ref_col = _median_colour(wk, q)
     s0, s1 = p0 + 0.8 * (moved[i] - p0), p1 + 0.8 * (moved[_NEXT[i]] - p1)
     for part in ([p0, p1, moved[_NEXT[i]], moved[i]], [s0, s1, moved[_NEXT[i]], moved[i]]):
         got = _median_colour(wk, np.stack(part))

@@ -17,6 +17,10 @@ message catalog translates them):
     "low_res"  the camera gave the document too few pixels to check at all (its shorter
                side as captured < min_document_side): a thumbnail, a chat app's preview;
                unlike small_text it needs no text (a stamp, a photo, a blank back)
+    "blank"    nothing is printed on it (print_share < min_print_share, and either the
+               picture is sharp or no blurred print shows at a coarse scale): a document
+               put face down, a blank sheet, or something on the desk that is no document
+               (blur is then not reported: there is no print to judge focus by)
 
 The thresholds are the `[quality]` section of kiosk.toml (same key names as the fields).
 """
@@ -32,9 +36,9 @@ from camera.orient import ink_mask, text_lines
 from camera.straighten import aspect_error, measured_size
 
 ReasonCode = Literal["blur", "glare", "dark", "bright", "small", "cut_off", "small_text",
-                     "wrong_size", "low_res"]
+                     "wrong_size", "low_res", "blank"]
 REASON_CODES: tuple[str, ...] = ("blur", "glare", "dark", "bright", "small", "cut_off",
-                                 "small_text", "wrong_size", "low_res")
+                                 "small_text", "wrong_size", "low_res", "blank")
 
 SHARPNESS_LONG_SIDE = 1000  # documents are measured at this long side, whatever their size
 GLARE_LEVEL = 245  # paper this bright (all channels) has lost whatever ink was under it
@@ -53,6 +57,18 @@ TEXT_LINE_SHARE = 25  # the percentile of line heights judged: the smaller print
 TEXT_SPARSE = 0.15  # a band with less ink per pixel than this share of the densest is no line
 TEXT_MIN_DENSITY = 0.02  # ... nor with less than this (a blank page's stray marks)
 TEXT_DOT_LINE = 2.5  # a row of dots among lines this many times taller is no line
+# print: marks narrower than 1/40 of the page darker than the paper around them by this
+# share of its level; print showing through the back of a sheet stays under about 0.15
+PRINT_CONTRAST = 0.18
+PRINT_MARGIN = 0.05  # the outer share of each side is not judged: a quad a little off takes
+#                      in desk there
+# blur softens print below PRINT_CONTRAST; a coarse copy (PRINT_SIDE px long) still shows it:
+# each pixel averages a patch of text, darker than the bare paper around it however soft
+# the strokes. Where this share of the coarse copy is so darkened, the page is not blank
+PRINT_SIDE = 128
+PRINT_AROUND = 8.0  # sigma (coarse px) of the surroundings a patch is compared with
+PRINT_SOFT_CONTRAST = 0.05  # darker than them by this share of the paper's level
+PRINT_SOFT_SHARE = 0.015
 
 
 class QualityThresholds(BaseModel):
@@ -88,6 +104,13 @@ class QualityThresholds(BaseModel):
                     "card at 200 px is about 94 dpi, its name and number still readable; a "
                     "chat app's thumbnail is less. (Whether print is legible is "
                     "min_text_height's to judge, where there is print.)")
+    min_print_share: float = Field(
+        0.0005, ge=0, le=1,
+        description="Least share of the document covered by print (marks darker than the "
+                    "paper around them by 18 % of its level) accepted; less is 'blank' "
+                    "unless the picture is blurred and blurred print shows at a coarse "
+                    "scale. A page of text covers 2-40 %, a sheet face down with its print "
+                    "showing through about 0.")
     max_aspect_error: float = Field(
         0.10, ge=0,
         description="Largest difference accepted between the document's proportions and its "
@@ -107,6 +130,7 @@ class QualityReport(BaseModel):
     aspect_error: float | None = None  # vs the expected paper; None: no paper, no quad, or
     #                                     a quad no camera would show a rectangle as
     document_side: float | None = None  # px as captured across the shorter side
+    print_share: float | None = None  # share of the document covered by print
     failed: list[ReasonCode] = Field(default_factory=list)
 
     @property
@@ -203,6 +227,44 @@ def glare_fraction(document: np.ndarray) -> float:
     return float(area) / b.size
 
 
+def _inner(a: np.ndarray) -> np.ndarray:
+    h, w = a.shape
+    m = int(PRINT_MARGIN * min(h, w))
+    return a[m:h - m, m:w - m]
+
+
+def print_share(document: np.ndarray) -> float:
+    """Share of the document (its outer PRINT_MARGIN left out) covered by print: marks
+    narrower than about 1/40 of the page darker than the paper around them by PRINT_CONTRAST
+    of the paper's level (so the same in dim light). A page of text: 2-40 %; print showing
+    through the back of a sheet, the paper's grain and the sensor's noise: about 0."""
+    g = _normalised(_grey(document))
+    h, w = g.shape
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (max(9, (max(h, w) // 40) | 1),) * 2)
+    inner = _inner(cv2.morphologyEx(g, cv2.MORPH_BLACKHAT, k))
+    if inner.size == 0:
+        return 0.0
+    return float(np.count_nonzero(inner > PRINT_CONTRAST * np.percentile(g, 90))) / inner.size
+
+
+def soft_print(document: np.ndarray) -> bool:
+    """Print shows on a coarse copy: more than PRINT_SOFT_SHARE of it darker than its
+    surroundings by PRINT_SOFT_CONTRAST of the paper's level. True for text blurred past
+    reading (real pages blurred by sigma 10 px in their 1080p frames: 1.9 % and more),
+    false for a sheet face down with its print showing through at up to about 0.12 of its
+    contrast."""
+    g = _grey(document)
+    h, w = g.shape
+    s = PRINT_SIDE / max(h, w)
+    c = cv2.resize(g, (max(1, round(w * s)), max(1, round(h * s))),
+                   interpolation=cv2.INTER_AREA).astype(np.float32)
+    inner = _inner(cv2.GaussianBlur(c, (0, 0), PRINT_AROUND) - c)
+    if inner.size == 0:
+        return False
+    dark = np.count_nonzero(inner > PRINT_SOFT_CONTRAST * np.percentile(c, 90))
+    return dark > PRINT_SOFT_SHARE * inner.size
+
+
 def text_height(document: np.ndarray, scale: float = 1.0) -> float | None:
     """Height in pixels of the document's smaller text lines (the 25th percentile), times
     `scale` (captured pixels per document pixel, when the document was enlarged); None when
@@ -287,6 +349,7 @@ def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarr
         d = np.minimum.reduce([q[:, 0], q[:, 1], (fw - 1) - q[:, 0], (fh - 1) - q[:, 1]])
         margin = float(d.min()) / min(fw, fh)
     grey = _grey(document)
+    share = print_share(document)
     report = QualityReport(
         sharpness=round(sharpness(document), 4),
         glare_fraction=round(glare_fraction(document), 5),
@@ -294,6 +357,7 @@ def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarr
         area_fraction=round(area, 4),
         corner_margin=None if margin is None else round(margin, 4),
         document_side=round(_captured_size(frame, quad)[0], 1),
+        print_share=round(share, 5),
     )
     if quad is not None and paper is not None:
         err = aspect_error(quad, paper, (fw, fh))
@@ -302,7 +366,12 @@ def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarr
         th = text_height(document, _captured_scale(frame, quad, document))
         report.text_height = None if th is None else round(th, 1)
     failed: list[ReasonCode] = []
-    if report.sharpness < t.min_sharpness:
+    sharp = report.sharpness >= t.min_sharpness
+    # no print: blank if the picture is sharp (a shadow or a coloured block's soft edge is
+    # no print), or if not even blurred print shows; then there is no focus to judge either
+    # (print showing through a sheet face down has no steep edges to judge it by)
+    blank = share < t.min_print_share and (sharp or not soft_print(document))
+    if not sharp and not blank:
         failed.append("blur")
     if report.glare_fraction > t.max_glare_fraction:
         failed.append("glare")
@@ -320,5 +389,7 @@ def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarr
         failed.append("wrong_size")
     if report.document_side is not None and report.document_side < t.min_document_side:
         failed.append("low_res")
+    if blank:
+        failed.append("blank")
     report.failed = failed
     return report

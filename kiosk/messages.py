@@ -743,6 +743,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "the image has too few pixels to check; let the document fill the view, or use "
               "the original photo rather than a thumbnail",
     },
+    "quality.blank": {
+        "zh-CN": "材料上看不到文字或印刷内容：请确认放的是要拍的材料，并且正面朝上",
+        "en": "nothing printed shows on the document; check that it is the document asked "
+              "for, face up",
+    },
     # --- receipt -------------------------------------------------------------------------
     "keys.missing": {
         "zh-CN": "找不到本机签名密钥 {path}。请先运行 kiosk init。",

@@ -170,8 +170,21 @@ def test_flat_scan_upside_down_is_turned():
 def test_blurred_capture_reported_not_refused():
     frame = cv2.GaussianBlur(on_desk(render_a4(), UPRIGHT_QUAD), (0, 0), 5)
     p = process_image(frame, paper="a4", thresholds=QualityThresholds())
-    assert "blur" in p.quality.failed
+    assert "blur" in p.quality.failed and "blank" not in p.quality.failed
     assert len(p.jpeg) <= 200_000
+
+
+@pytest.mark.parametrize("index", [0, 9])
+def test_a_sheet_face_down_is_found_and_reported_blank(index: int) -> None:
+    # a real photo with its page turned over: the sheet's own paper colour and light, no print
+    frame, e = real_photo("smartdoc2015", index)
+    assert process_image(frame, "a4").quality.failed.count("blank") == 0
+    sheet = np.zeros(frame.shape[:2], np.uint8)
+    cv2.fillConvexPoly(sheet, np.int32(e["corners"]), 1)
+    back = frame.copy()
+    back[sheet > 0] = np.median(frame[sheet > 0], axis=0)
+    p = process_image(cv2.GaussianBlur(back, (0, 0), 0.8), "a4")
+    assert p.found and p.quality.failed == ["blank"], p.quality
 
 
 @pytest.mark.parametrize("soft", [1.5, 2.0, 3.0])

@@ -81,7 +81,7 @@ def test_too_few_pixels_fire_with_or_without_text():
     thumb = cv2.resize(_on_desk(QUAD, blank), (FRAME_WH[0] // 4, FRAME_WH[1] // 4),
                        interpolation=cv2.INTER_AREA)
     r = _check(thumb, QUAD / 4)
-    assert r.failed == ["low_res"], r
+    assert r.failed == ["low_res", "blank"], r  # (and blank: nothing is printed on it)
     # a 16 x 9 picture kept whole as a flat scan
     tiny = np.full((9, 16, 3), 200, np.uint8)
     r = check_quality(tiny, None, tiny)
@@ -209,3 +209,23 @@ def test_thresholds_are_config():
         QualityThresholds(max_glare_fraction=2)
     for name, field in QualityThresholds.model_fields.items():
         assert field.description, f"{name} has no description"
+
+
+def test_a_sheet_face_down_is_blank_and_sparse_print_is_not():
+    # the back of the page: its print mirrored and softened by the paper, showing through
+    # at a tenth of its contrast; every other gate passes it
+    front = _page().astype(np.float32)
+    paper = front[5, 5]
+    back = paper - (paper - cv2.GaussianBlur(cv2.flip(front, 1), (0, 0), 1.5)) * 0.1
+    r = _check(_on_desk(QUAD, np.clip(back, 0, 255).astype(np.uint8)))
+    assert r.failed == ["blank"], r
+    assert r.print_share is not None and r.print_share < 1e-4, r
+    # a page holding one title and nothing else is a document, dim or not
+    page = np.full((1200, 850, 3), (236, 238, 240), np.uint8)
+    cv2.putText(page, "CERTIFICATE", (150, 600), cv2.FONT_HERSHEY_DUPLEX, 2.2, (20, 20, 20), 4,
+                cv2.LINE_AA)
+    for light in (1.0, 0.4):
+        frame = (_on_desk(QUAD, page) * light).astype(np.uint8)
+        r = _check(frame, min_brightness=0)
+        limit = QualityThresholds().min_print_share
+        assert "blank" not in r.failed and r.print_share >= 5 * limit, (light, r)

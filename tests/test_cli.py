@@ -267,6 +267,7 @@ def test_a_photo_without_a_document_is_said_at_capture_and_by_status(
     blank = jpeg_file(tmp_path / "blank.jpg", np.full((480, 640, 3), 200, np.uint8))
     r = demo_kiosk.run("capture", REG, "other", blank)
     assert r.code == 0 and "未找到文件边缘" in r.err, r.err
+    assert "看不到文字或印刷内容" in r.err and "图像模糊" not in r.err, r.err
     lines = demo_kiosk.run("status", REG).out.splitlines()
     at = next(i for i, line in enumerate(lines) if "其他材料" in line)
     assert "注意" in lines[at + 2] and "未找到文件边缘" in lines[at + 2], lines[at:at + 3]

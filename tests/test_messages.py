@@ -20,6 +20,13 @@ def test_every_key_in_every_language_with_the_same_placeholders() -> None:
         assert placeholders(entry["zh-CN"]) == placeholders(entry["en"]), key
 
 
+def test_every_quality_gate_is_said_in_words() -> None:
+    from camera.quality import REASON_CODES
+
+    for code in REASON_CODES:
+        assert set(CATALOG[f"quality.{code}"]) == set(LANGUAGES), code
+
+
 def test_parameters_that_are_catalog_keys_are_said_in_words() -> None:
     zh, en = Messages("zh-CN"), Messages("en")
     assert "居民身份证" in zh("id.length", type=Key("idtype.resident"), expected=18, actual=17)

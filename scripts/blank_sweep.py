@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""The "blank" gate against documents and sheets laid face down (BENCHMARKS.md).
+
+    python scripts/blank_sweep.py [--count 150] [--seed 7] [--shared ../shared]
+                                  [--data bench-data/docgen-seed1-n200 ...]
+
+Asks camera.quality.check_quality about three kinds of page, each cut out of its frame
+along the true corners (the finder's own errors are not what is measured here):
+
+- the real photos (realdocs/smartdoc2015 and synthdocs), blurred in the frame by a Gaussian
+  of sigma 0-14 px: a document must never be called blank, however blurred ("blur" is
+  what it should hear);
+- the documents of docgen folders (--data; default: the ones camera.bench made);
+- the backs of --count documents from the shared generator: the page mirrored, softened by
+  the paper, showing through at 0-15 % of its contrast, on paper of level 120-250 lit with
+  a gradient of up to +-10 %, with sensor noise. Each should be called blank, not blurred.
+
+Prints a Markdown table per kind: how many pages "blank" and "blur" fire on.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from cutoff_sweep import _shared_module  # noqa: E402
+
+from camera.quality import check_quality  # noqa: E402
+from camera.straighten import straighten  # noqa: E402
+
+BLURS = (0, 2, 3, 4, 6, 8, 10, 14)
+SHOW_THROUGH = (0.0, 0.03, 0.06, 0.09, 0.12, 0.15)
+
+
+def _verdict(frame: np.ndarray, corners, paper: str | None = None) -> tuple[bool, bool]:
+    """(blank, blur) for the document cut out of frame along corners."""
+    quad = np.float32(corners)
+    failed = check_quality(frame, quad, straighten(frame, quad, paper)).failed
+    return "blank" in failed, "blur" in failed
+
+
+def _flat(page: np.ndarray) -> tuple[bool, bool]:
+    """(blank, blur) for a page given flat (its own frame, no quad)."""
+    failed = check_quality(page, None, page).failed
+    return "blank" in failed, "blur" in failed
+
+
+def real_pages(shared: Path) -> dict[int, list[tuple[bool, bool]]]:
+    out: dict[int, list[tuple[bool, bool]]] = defaultdict(list)
+    for folder in ("smartdoc2015", "synthdocs"):
+        data = shared / "realdocs" / folder
+        for e in json.loads((data / "manifest.json").read_text())["frames"]:
+            frame = cv2.imread(str(data / e["file"]))
+            for sigma in BLURS:
+                seen = cv2.GaussianBlur(frame, (0, 0), sigma) if sigma else frame
+                out[sigma].append(_verdict(seen, e["corners"], "a4"))
+    return out
+
+
+def docgen_pages(folders: list[Path]) -> dict[str, list[tuple[bool, bool]]]:
+    out: dict[str, list[tuple[bool, bool]]] = {}
+    for data in folders:
+        frames = json.loads((data / "manifest.json").read_text())["frames"]
+        out[data.name] = [_verdict(cv2.imread(str(data / e["file"])), e["corners"])
+                          for e in frames]
+    return out
+
+
+def backs(docgen, count: int, seed: int) -> dict[float, list[tuple[bool, bool]]]:
+    rng = random.Random(seed)
+    noise = np.random.default_rng(seed)
+    out: dict[float, list[tuple[bool, bool]]] = defaultdict(list)
+    for _ in range(count):
+        kind = rng.choice(["a4_page", "certificate", "id_card"])
+        page, _ = docgen.render_document(kind, rng)
+        ink = 255 - np.asarray(page.convert("L"), np.float32)
+        ink = cv2.GaussianBlur(cv2.flip(ink, 1), (0, 0), rng.uniform(1, 3))
+        level, share = rng.uniform(120, 250), rng.choice(SHOW_THROUGH)
+        h, w = ink.shape
+        yy, xx = np.mgrid[0:h, 0:w]
+        light = (1 + rng.uniform(-0.2, 0.2) * (xx / w - 0.5)
+                 + rng.uniform(-0.2, 0.2) * (yy / h - 0.5))
+        back = (level - share * ink) * light + noise.normal(0, rng.uniform(1, 4), ink.shape)
+        grey = np.clip(back, 0, 255).astype(np.uint8)
+        out[share].append(_flat(cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)))
+    return out
+
+
+def _table(title: str, rows: dict) -> None:
+    print(f"| {title} | pages | blank | blur |")
+    print("|---|---|---|---|")
+    for key, v in rows.items():
+        print(f"| {key} | {len(v)} | {sum(b for b, _ in v)} | {sum(s for _, s in v)} |")
+    print()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--count", type=int, default=150, help="backs of generated documents")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    ap.add_argument("--data", type=Path, action="append",
+                    help="docgen folders (repeatable; default: bench-data/docgen-*)")
+    a = ap.parse_args()
+    docgen = _shared_module(a.shared, "docgen")
+    _table("real page, blur sigma (px)", real_pages(a.shared))
+    _table("docgen folder", docgen_pages(a.data or sorted(ROOT.glob("bench-data/docgen-*"))))
+    _table("sheet face down, print showing through", dict(sorted(
+        backs(docgen, a.count, a.seed).items())))
+
+
+if __name__ == "__main__":
+    main()

@@ -17,10 +17,11 @@ message catalog translates them):
     "low_res"  the camera gave the document too few pixels to check at all (its shorter
                side as captured < min_document_side): a thumbnail, a chat app's preview;
                unlike small_text it needs no text (a stamp, a photo, a blank back)
-    "blank"    nothing is printed on it (print_share < min_print_share, and either the
-               picture is sharp or no blurred print shows at a coarse scale): a document
-               put face down, a blank sheet, or something on the desk that is no document
-               (blur is then not reported: there is no print to judge focus by)
+    "blank"    nothing is printed on it (print_share < min_print_share and, in a sharp
+               picture, no line of text; in one not sharp, no mark at all and no blurred
+               print on a coarse copy): a document put face down, a blank sheet, or
+               something on the desk that is no document (blur is then not reported: there
+               is no print to judge focus by)
 
 The thresholds are the `[quality]` section of kiosk.toml (same key names as the fields).
 """
@@ -60,8 +61,8 @@ TEXT_DOT_LINE = 2.5  # a row of dots among lines this many times taller is no li
 # print: marks narrower than 1/40 of the page darker than the paper around them by this
 # share of its level; print showing through the back of a sheet stays under about 0.15
 PRINT_CONTRAST = 0.18
-PRINT_MARGIN = 0.05  # the outer share of each side is not judged: a quad a little off takes
-#                      in desk there
+PRINT_MARGIN = 0.05  # a band this share of the shorter side wide along each edge is not
+#                      judged: a quad a little off takes in desk there
 # blur softens print below PRINT_CONTRAST; a coarse copy (PRINT_SIDE px long) still shows it:
 # each pixel averages a patch of text, darker than the bare paper around it however soft
 # the strokes. Where this share of the coarse copy is so darkened, the page is not blank
@@ -69,6 +70,7 @@ PRINT_SIDE = 128
 PRINT_AROUND = 8.0  # sigma (coarse px) of the surroundings a patch is compared with
 PRINT_SOFT_CONTRAST = 0.05  # darker than them by this share of the paper's level
 PRINT_SOFT_SHARE = 0.015
+SOFT_SHARE_OF_MIN = 0.1  # a picture not sharp is blank only under this share of the minimum
 
 
 class QualityThresholds(BaseModel):
@@ -108,8 +110,8 @@ class QualityThresholds(BaseModel):
         0.0005, ge=0, le=1,
         description="Least share of the document covered by print (marks darker than the "
                     "paper around them by 18 % of its level) accepted; less is 'blank' "
-                    "unless the picture is blurred and blurred print shows at a coarse "
-                    "scale. A page of text covers 2-40 %, a sheet face down with its print "
+                    "unless lines of text show (or, in a blurred picture, blurred print). "
+                    "Black print on white covers 2-40 %, a sheet face down with its print "
                     "showing through about 0.")
     max_aspect_error: float = Field(
         0.10, ge=0,
@@ -234,10 +236,12 @@ def _inner(a: np.ndarray) -> np.ndarray:
 
 
 def print_share(document: np.ndarray) -> float:
-    """Share of the document (its outer PRINT_MARGIN left out) covered by print: marks
-    narrower than about 1/40 of the page darker than the paper around them by PRINT_CONTRAST
-    of the paper's level (so the same in dim light). A page of text: 2-40 %; print showing
-    through the back of a sheet, the paper's grain and the sensor's noise: about 0."""
+    """Share of the document (less a PRINT_MARGIN band along its edges) covered by print:
+    marks narrower than about 1/40 of the page (9 px at least) darker than the paper around
+    them by PRINT_CONTRAST of the paper's level (so the same in dim light). Black print on
+    white: 2-40 %; print showing through the back of a sheet, the paper's grain and the
+    sensor's noise: about 0. Grey print a little soft can fall to 0 too: check_quality then
+    looks for lines of text."""
     g = _normalised(_grey(document))
     h, w = g.shape
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (max(9, (max(h, w) // 40) | 1),) * 2)
@@ -251,7 +255,7 @@ def soft_print(document: np.ndarray) -> bool:
     """Print shows on a coarse copy: more than PRINT_SOFT_SHARE of it darker than its
     surroundings by PRINT_SOFT_CONTRAST of the paper's level. True for text blurred past
     reading (real pages blurred by sigma 10 px in their 1080p frames: 1.9 % and more),
-    false for a sheet face down with its print showing through at up to about 0.12 of its
+    false for a sheet face down with its print showing through at up to about 0.09 of its
     contrast."""
     g = _grey(document)
     h, w = g.shape
@@ -262,7 +266,7 @@ def soft_print(document: np.ndarray) -> bool:
     if inner.size == 0:
         return False
     dark = np.count_nonzero(inner > PRINT_SOFT_CONTRAST * np.percentile(c, 90))
-    return dark > PRINT_SOFT_SHARE * inner.size
+    return bool(dark > PRINT_SOFT_SHARE * inner.size)
 
 
 def text_height(document: np.ndarray, scale: float = 1.0) -> float | None:
@@ -349,7 +353,7 @@ def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarr
         d = np.minimum.reduce([q[:, 0], q[:, 1], (fw - 1) - q[:, 0], (fh - 1) - q[:, 1]])
         margin = float(d.min()) / min(fw, fh)
     grey = _grey(document)
-    share = print_share(document)
+    share = round(print_share(grey), 5)  # (decided on as reported)
     report = QualityReport(
         sharpness=round(sharpness(document), 4),
         glare_fraction=round(glare_fraction(document), 5),
@@ -357,7 +361,7 @@ def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarr
         area_fraction=round(area, 4),
         corner_margin=None if margin is None else round(margin, 4),
         document_side=round(_captured_size(frame, quad)[0], 1),
-        print_share=round(share, 5),
+        print_share=share,
     )
     if quad is not None and paper is not None:
         err = aspect_error(quad, paper, (fw, fh))
@@ -367,10 +371,15 @@ def check_quality(frame: np.ndarray, quad: np.ndarray | None, document: np.ndarr
         report.text_height = None if th is None else round(th, 1)
     failed: list[ReasonCode] = []
     sharp = report.sharpness >= t.min_sharpness
-    # no print: blank if the picture is sharp (a shadow or a coloured block's soft edge is
-    # no print), or if not even blurred print shows; then there is no focus to judge either
-    # (print showing through a sheet face down has no steep edges to judge it by)
-    blank = share < t.min_print_share and (sharp or not soft_print(document))
+    # little or no print: blank if the picture is sharp and holds no line of text either
+    # (grey print a little soft falls under the print's contrast, not under a text line's);
+    # if it is not sharp, blank only where no mark at all stands out and not even blurred
+    # print shows on the coarse copy (else it is blurred print: "blur"). A blank page has
+    # no focus to judge (print showing through a sheet face down has no steep edges)
+    if sharp:
+        blank = share < t.min_print_share and report.text_height is None
+    else:
+        blank = share < t.min_print_share * SOFT_SHARE_OF_MIN and not soft_print(grey)
     if not sharp and not blank:
         failed.append("blur")
     if report.glare_fraction > t.max_glare_fraction:

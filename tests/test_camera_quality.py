@@ -229,3 +229,21 @@ def test_a_sheet_face_down_is_blank_and_sparse_print_is_not():
         r = _check(frame, min_brightness=0)
         limit = QualityThresholds().min_print_share
         assert "blank" not in r.failed and r.print_share >= 5 * limit, (light, r)
+
+
+@pytest.mark.parametrize("soft", [1.5, 2.0])
+def test_thin_grey_print_a_little_soft_is_not_blank(soft: float) -> None:
+    # pencil-grey text in thin strokes: softened, no mark keeps the print's contrast, but its
+    # lines still read as lines of text; a page of text is never "nothing printed"
+    rng = np.random.default_rng(5)
+    page = np.full((1200, 850, 3), (236, 238, 240), np.uint8)
+    for i in range(26):
+        text = " ".join("".join(rng.choice(list("abcdefghijklmnopqrstuvwxyz"),
+                                           rng.integers(2, 8))) for _ in range(6))
+        cv2.putText(page, text, (70, 140 + 38 * i), cv2.FONT_HERSHEY_SIMPLEX, 0.9,
+                    (160, 160, 160), 1, cv2.LINE_AA)
+    frame = cv2.GaussianBlur(_on_desk(QUAD, page), (0, 0), soft)
+    frame = cv2.imdecode(cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, 85])[1], 1)
+    r = _check(frame)
+    assert r.print_share is not None and r.print_share < QualityThresholds().min_print_share
+    assert "blank" not in r.failed and r.text_height is not None, r

@@ -290,6 +290,7 @@ def test_a_photo_without_a_document_is_said_at_capture_and_by_status(
     lines = demo_kiosk.run("status", REG).out.splitlines()
     at = next(i for i, line in enumerate(lines) if "其他材料" in line)
     assert "注意" in lines[at + 2] and "未找到文件边缘" in lines[at + 2], lines[at:at + 3]
+    assert "看不到文字或印刷内容" in lines[at + 2], lines[at:at + 3]
 
 
 def test_submit_lists_exactly_what_is_missing(demo_kiosk: KioskDir,

@@ -523,20 +523,6 @@ CATALOG: dict[str, dict[str, str]] = {
         "en": "Two of these images are the same photo; one photo is not stored twice "
               "(capture each side of an ID separately).",
     },
-    "capture.same_page": {
-        "zh-CN": "{file}：看起来与已保存的“{name}”第 {index} 张是同一页（仍已保存）。请核对："
-                 "如果重复了，请删除多余的一张；要拍的是另一面或另一页，请重拍那一面。",
-        "en": "{file}: looks like the same page as “{name}” no. {index}, stored already "
-              "(stored all the same). Please check: if it is a repeat, delete the extra one; "
-              "if another side or page was meant, capture that one.",
-    },
-    "capture.same_page_batch": {
-        "zh-CN": "{file}：看起来与 {other} 是同一页（仍已保存）。请核对：如果重复了，请删除多余的"
-                 "一张；证件正反面请分别拍摄。",
-        "en": "{file}: looks like the same page as {other} (stored all the same). Please "
-              "check: if it is a repeat, delete the extra one; capture each side of an ID "
-              "separately.",
-    },
     "capture.too_many": {
         "zh-CN": "“{name}”最多 {max} 张，已有 {count} 张，不能再添加 {adding} 张。请先删除不需要的图片。",
         "en": "“{name}” takes at most {max} images; it has {count}, so {adding} more cannot be "

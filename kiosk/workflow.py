@@ -102,16 +102,6 @@ class NewCapture:
     quality: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Lookalike:
-    """What a new image looks like the same page as: the candidate's stored image `index`
-    (from 1) of material `name`, or, with name None, the new image `index` (from 1) of the
-    same batch."""
-
-    name: str | None
-    index: int
-
-
 def _photo_keys(sha256: str, quality: dict[str, Any]) -> set[str]:
     """What tells one photo from another: the stored image's digest, and its source's (the
     decoded photo's, set by the capture) where known: one photo stored for two materials of
@@ -310,32 +300,6 @@ class Workflow:
                                   "size": len(img.jpeg), "source": img.source})
             conn.execute("UPDATE candidates SET updated_at = ? WHERE reg_no = ?", (at, reg_no))
         return self.candidate(reg_no).materials[material].images[-len(images):]
-
-    def lookalikes(self, reg_no: str, jpegs: Sequence[bytes]) -> list[Lookalike | None]:
-        """Per new image (JPEG bytes, as the pipeline made them): a stored image of the
-        candidate, or an earlier one of these, that shows the same page (camera.similar),
-        else None. Another file of one page (the same side of an ID card twice, a photo saved
-        again) is a likely mistake, but may be meant (a capture redone before the older one
-        is deleted): the caller warns and stores."""
-        import cv2
-        import numpy as np
-
-        from camera.similar import SAME_PAGE, PagePrint, similarity
-
-        def page(jpeg: bytes) -> PagePrint | None:
-            grey = cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_GRAYSCALE)
-            return None if grey is None else PagePrint(grey)
-
-        stored = [(Lookalike(m.name, i.index), page(self.store.blob(i.capture_id)))
-                  for m in self.candidate(reg_no).materials.values() for i in m.images]
-        out: list[Lookalike | None] = []
-        for k, jpeg in enumerate(jpegs):
-            new = page(jpeg)
-            out.append(None if new is None else next(
-                (who for who, old in stored
-                 if old is not None and similarity(new, old) >= SAME_PAGE), None))
-            stored.append((Lookalike(None, k + 1), new))
-        return out
 
     @staticmethod
     def _locked(view: CandidateView, mat: MaterialView) -> RuleError:

@@ -75,11 +75,8 @@ def page_on_desk(seed: int = 0, size: tuple[int, int] = (1280, 960),
     pw, ph = paper
     page = np.full((ph, pw, 3), 245, np.uint8)
     cv2.putText(page, "CERTIFICATE", (40, 90), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (20, 20, 20), 3)
-    words = ["MEDICAL", "LICENSING", "EXAM", "HOSPITAL", "TRAINING", "DEGREE", "CLINICAL",
-             "NUMBER", "DATE", "PHYSICIAN", "SEAL", "BACHELOR"]
     for i, y in enumerate(range(160, ph - 60, 42)):
-        # each seed's own words: pages of one layout, as different as two documents are
-        text = f"{i:02d} " + " ".join(rng.choice(words, 3)) + f" {seed:04d}"
+        text = f"LINE {i:02d} MEDICAL LICENSING EXAM {seed:04d}"
         cv2.putText(page, text, (40, y), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (30, 30, 30), 2)
     src = np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]])
     centre = np.float32([w / 2, h / 2])

@@ -189,25 +189,6 @@ def test_the_same_image_twice_is_refused(demo_kiosk: KioskDir, photos: list[Path
     assert status(demo_kiosk)["materials"]["id_doc"]["count"] == 2
 
 
-def test_another_photo_of_a_stored_page_is_said_and_stored(demo_kiosk: KioskDir,
-                                                          photos: list[Path],
-                                                          tmp_path: Path) -> None:
-    # the front of the ID card photographed again (another angle, dimmer) instead of the back
-    assert demo_kiosk.run("capture", REG, "id_doc", photos[1]).code == 0
-    again = jpeg_file(tmp_path / "again.jpg", (page_on_desk(
-        1, size=(960, 720), paper=(420, 560), angle=-5) * 0.8).astype(np.uint8), quality=70)
-    r = demo_kiosk.run("capture", REG, "id_doc", again)
-    assert r.code == 0 and "看起来与已保存的“身份证明”第 1 张是同一页" in r.err, r.err
-    assert status(demo_kiosk)["materials"]["id_doc"]["count"] == 2  # a warning, not a refusal
-    # ... or twice in one command; and another page of the same layout is no repeat
-    r = demo_kiosk.run("capture", REG, "diploma", photos[2], photos[3])
-    assert r.code == 0 and "同一页" not in r.err, r.err
-    twice = jpeg_file(tmp_path / "twice.jpg", page_on_desk(4, size=(960, 720), paper=(420, 560),
-                                                           angle=3))
-    r = demo_kiosk.run("capture", REG, "trial_proof", photos[4], twice)
-    assert r.code == 0 and f"twice.jpg：看起来与 {photos[4]} 是同一页" in r.err, r.err
-
-
 def test_a_personal_document_is_refused_for_a_second_candidate(demo_kiosk: KioskDir,
                                                                photos: list[Path]) -> None:
     # the wrong candidate chosen: someone's diploma is not stored under another name

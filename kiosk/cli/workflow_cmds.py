@@ -183,12 +183,6 @@ def cmd_capture(ctx: Context, args: argparse.Namespace) -> int:
             ctx.warn("capture.quality", file=name, reasons=reasons)
         ready.append(NewCapture(result.jpeg, result.width, result.height,
                                 f"file:{Path(name).name}", quality))
-    for name, like in zip(args.files, wf.lookalikes(args.reg_no, [c.jpeg for c in ready]),
-                          strict=True):
-        if like is not None and like.name is None:
-            ctx.warn("capture.same_page_batch", file=name, other=args.files[like.index - 1])
-        elif like is not None:
-            ctx.warn("capture.same_page", file=name, name=like.name, index=like.index)
     stored = wf.add_captures(args.reg_no, args.material, ready)
     for img in stored:
         ctx.say("capture.stored", name=mat.name, index=img.index, width=img.width,

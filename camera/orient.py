@@ -37,12 +37,19 @@ def _grey_small(image: np.ndarray) -> np.ndarray:
     return g
 
 
+def black_hat(grey: np.ndarray) -> np.ndarray:
+    """How much darker each pixel is than the paper around it, for marks up to a character's
+    size (1/40 of the page's long side, 9 px at least): print, whatever the light."""
+    h, w = grey.shape
+    k = max(9, (max(h, w) // 40) | 1)
+    return cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT,
+                            cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+
+
 def ink_mask(grey: np.ndarray) -> np.ndarray:
     """Character-sized dark marks (uint8 0/1): black-hat, threshold, drop rules and blobs."""
     h, w = grey.shape
-    k = max(9, (max(h, w) // 40) | 1)
-    bh = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT,
-                          cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    bh = black_hat(grey)
     top = float(np.percentile(bh, 99.5))
     thr = max(12.0, 0.3 * top)
     ink = (bh > thr).astype(np.uint8)

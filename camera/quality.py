@@ -33,7 +33,7 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from camera.orient import ink_mask, text_lines
+from camera.orient import black_hat, ink_mask, text_lines
 from camera.straighten import aspect_error, measured_size
 
 ReasonCode = Literal["blur", "glare", "dark", "bright", "small", "cut_off", "small_text",
@@ -63,7 +63,7 @@ TEXT_DOT_LINE = 2.5  # a row of dots among lines this many times taller is no li
 PRINT_CONTRAST = 0.18
 PRINT_MARGIN = 0.05  # a band this share of the shorter side wide along each edge is not
 #                      judged: a quad a little off takes in desk there
-# blur softens print below PRINT_CONTRAST; a coarse copy (PRINT_SIDE px long) still shows it:
+# blur softens print below PRINT_CONTRAST; a coarse copy (PRINT_SIDE px long at most) shows it:
 # each pixel averages a patch of text, darker than the bare paper around it however soft
 # the strokes. Where this share of the coarse copy is so darkened, the page is not blank
 PRINT_SIDE = 128
@@ -148,9 +148,10 @@ def _grey(image: np.ndarray) -> np.ndarray:
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
 
 
-def _normalised(grey: np.ndarray) -> np.ndarray:
+def _normalised(grey: np.ndarray, side: int = SHARPNESS_LONG_SIDE) -> np.ndarray:
+    """grey shrunk to `side` px along its long side (never enlarged)."""
     h, w = grey.shape
-    s = SHARPNESS_LONG_SIDE / max(h, w)
+    s = side / max(h, w)
     if s < 1:
         grey = cv2.resize(grey, (max(1, round(w * s)), max(1, round(h * s))),
                           interpolation=cv2.INTER_AREA)
@@ -243,9 +244,7 @@ def print_share(document: np.ndarray) -> float:
     sensor's noise: about 0. Grey print a little soft can fall to 0 too: check_quality then
     looks for lines of text."""
     g = _normalised(_grey(document))
-    h, w = g.shape
-    k = cv2.getStructuringElement(cv2.MORPH_RECT, (max(9, (max(h, w) // 40) | 1),) * 2)
-    inner = _inner(cv2.morphologyEx(g, cv2.MORPH_BLACKHAT, k))
+    inner = _inner(black_hat(g))
     if inner.size == 0:
         return 0.0
     return float(np.count_nonzero(inner > PRINT_CONTRAST * np.percentile(g, 90))) / inner.size
@@ -257,11 +256,7 @@ def soft_print(document: np.ndarray) -> bool:
     reading (real pages blurred by sigma 10 px in their 1080p frames: 1.9 % and more),
     false for a sheet face down with its print showing through at up to about 0.09 of its
     contrast."""
-    g = _grey(document)
-    h, w = g.shape
-    s = PRINT_SIDE / max(h, w)
-    c = cv2.resize(g, (max(1, round(w * s)), max(1, round(h * s))),
-                   interpolation=cv2.INTER_AREA).astype(np.float32)
+    c = _normalised(_grey(document), PRINT_SIDE).astype(np.float32)
     inner = _inner(cv2.GaussianBlur(c, (0, 0), PRINT_AROUND) - c)
     if inner.size == 0:
         return False

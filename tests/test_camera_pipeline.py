@@ -178,7 +178,7 @@ def test_blurred_capture_reported_not_refused():
 def test_a_sheet_face_down_is_found_and_reported_blank(index: int) -> None:
     # a real photo with its page turned over: the sheet's own paper colour and light, no print
     frame, e = real_photo("smartdoc2015", index)
-    assert process_image(frame, "a4").quality.failed.count("blank") == 0
+    assert "blank" not in process_image(frame, "a4").quality.failed
     sheet = np.zeros(frame.shape[:2], np.uint8)
     cv2.fillConvexPoly(sheet, np.int32(e["corners"]), 1)
     back = frame.copy()

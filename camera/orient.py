@@ -1,6 +1,6 @@
 """Which way up is a straightened document? `orientation(image)` -> 0, 90, 180 or 270.
 
-Two steps, both from the text's own structure, so nothing depends on a language:
+Two steps, from the text's own structure and the glyphs' shapes:
 1. Axis: text lines make the ink's projection profile across the lines strongly periodic
    (lines / gaps), and the one along the lines flat. Comparing the two finds whether the
    lines run horizontally or vertically.
@@ -10,7 +10,9 @@ Two steps, both from the text's own structure, so nothing depends on a language:
    line body versus below it (Latin ascenders outnumber descenders),
    which margin the lines align to, where the headings and the bulk of ink sit. Its
    weights come from scripts/train_orient.py (camera/models/orient.npz); without the file a
-   hand-set fallback is used.
+   hand-set fallback is used. To its score is added that of a small net over tiles of the
+   glyphs themselves (camera/glyphs.py), which reads pages with no layout to go by: a
+   centred Chinese diploma, the back of an ID card, a blurred block of text.
 """
 from __future__ import annotations
 
@@ -19,6 +21,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+
+from camera.glyphs import glyph_score, mark_height
 
 WORK_LONG_SIDE = 1000  # the analysis scale; text of any document stays several px tall
 PROFILE_BINS = 16
@@ -279,14 +283,24 @@ def orientation(image: np.ndarray, landscape: bool | None = None) -> int:
     (True for an ID card); the text's own axis is then not asked, only which way up. A card
     back with a few short lines can look as periodic across as along its lines."""
     h, w = image.shape[:2]
-    ink = ink_mask(_grey_small(image))
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    small = _grey_small(grey)
+    ink = ink_mask(small)
     has_ink = bool(ink.any())
     # do the lines run across the image as it is (else down it)?
     rows = (not has_ink or axis_score(ink) >= 0) if landscape is None \
         else (w >= h) == landscape
     if not has_ink:  # no text to say which way up: the right axis at least
         return 0 if rows else 90
+    scale = max(h, w) / max(small.shape)  # from the analysis scale to the image's
     if rows:
-        return 0 if upright_score(ink) >= 0 else 180
-    turned = cv2.rotate(ink, cv2.ROTATE_90_CLOCKWISE)
-    return 90 if upright_score(turned) >= 0 else 270
+        return 0 if _upright(ink, grey, scale) >= 0 else 180
+    turn = cv2.ROTATE_90_CLOCKWISE
+    return 90 if _upright(cv2.rotate(ink, turn), cv2.rotate(grey, turn), scale) >= 0 else 270
+
+
+def _upright(ink: np.ndarray, grey: np.ndarray, scale: float) -> float:
+    """The line model's score and the glyph net's, in the same units: > 0 reads upright.
+    Marks are measured with the lines across (turned, a blurred word's height is its width)."""
+    mark = mark_height(ink)
+    return upright_score(ink) + glyph_score(grey, None if mark is None else mark * scale)

@@ -72,7 +72,9 @@ LATIN_WORDS = LATIN_TEXT.split()
 
 
 def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, size)
+    """A font by file, "file#N" for the N-th face of a collection."""
+    file, _, index = path.partition("#")
+    return ImageFont.truetype(file, size, index=int(index or 0))
 
 
 def _latin_line(rng: random.Random, case: str, n: int) -> str:

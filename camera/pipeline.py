@@ -7,6 +7,7 @@ import cv2
 import numpy as np
 
 from camera.compress import as_bgr8, compress
+from camera.flatscan import box_on_page
 from camera.orient import orientation
 from camera.quality import QualityReport, QualityThresholds, check_quality
 from camera.straighten import aspect_error, order_quad, straighten
@@ -42,7 +43,8 @@ def _find(frame: np.ndarray) -> np.ndarray | None:
     q = np.asarray(quad, np.float32).reshape(-1, 2)
     if q.shape != (4, 2) or not np.isfinite(q).all():
         return None
-    return order_quad(q)
+    # in a flat scan the best candidate is a box printed on the page (a photo, a table)
+    return None if box_on_page(frame, q) else order_quad(q)
 
 
 _LANDSCAPE = frozenset({"id_card"})  # papers read with the long side across
@@ -55,8 +57,9 @@ def process_image(frame: np.ndarray, paper: str | None = None, max_bytes: int = 
     `paper` is a key of camera.straighten.PAPER_SIZES_MM ("id_card", "a4", ...) or None
     (the aspect ratio then follows the quad's proportions). Proportions far from the paper's
     are reported ("wrong_size": perhaps another document) but the paper's are kept: the
-    estimate from a photo can be off, the paper's size is known. If no document is found the
-    whole frame is taken as an already flat scan (found=False).
+    estimate from a photo can be off, the paper's size is known. If no document is found, or
+    only a box printed on a page that fills the frame (camera.flatscan), the whole frame is
+    taken as an already flat scan (found=False).
     """
     frame = as_bgr8(frame)
     if frame.ndim == 2:

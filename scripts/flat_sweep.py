@@ -13,8 +13,10 @@ Two questions, each answered before and after the rule:
   (IoU >= 0.9 with the true corners)?
 - the rule's hard case, a document laid square to the camera: --count scenes per desk of the
   shared generator (its documents, desks and light; turned 0-2 degrees, any quarter, 15-60 %
-  of the view), and on a printed page that fills the view, which the rule cannot tell from a
-  box on that page (its blind spot: a card laid straight on a sheet that fills the view).
+  of the view), on its pale desk with a printed sheet slid in at one side, on a pale desk
+  speckled like terrazzo, and on a printed page that fills the view, which the rule cannot
+  tell from a box on that page (its blind spot: a card laid straight on a sheet that fills
+  the view).
 Prints three Markdown tables.
 """
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -75,17 +78,57 @@ def camera_frames(data: list[Path], shared: Path
             yield folder.name, cv2.imread(str(folder / e["file"])), np.float32(e["corners"])
 
 
+SIDE_SHEET = "light desk, a printed sheet at one side"
+SPECKLED = "speckled pale desk (terrazzo)"
+
+
+def _side_sheet(desk: np.ndarray, sheet: Image.Image, rng: random.Random) -> None:
+    """A printed A4 sheet slid in from one side of the view, 10-30 % of it showing."""
+    fh, fw = desk.shape[:2]
+    page = cv2.cvtColor(np.asarray(sheet), cv2.COLOR_RGB2BGR)
+    page = cv2.resize(page, None, fx=1.2 * fh / page.shape[0], fy=1.2 * fh / page.shape[0],
+                      interpolation=cv2.INTER_AREA)
+    ph, pw = page.shape[:2]
+    side = rng.choice(["left", "right", "top", "bottom"])
+    show = rng.uniform(0.1, 0.3)
+    ang = rng.uniform(-3, 3)
+    x = {"left": show * fw - pw, "right": (1 - show) * fw}.get(side, rng.uniform(0, fw - pw))
+    y = {"top": show * fh - ph, "bottom": (1 - show) * fh}.get(side, rng.uniform(-0.1 * ph, 0))
+    m = cv2.getRotationMatrix2D((pw / 2, ph / 2), ang, 1.0)
+    m[:, 2] += (x, y)
+    warped = cv2.warpAffine(page, m, (fw, fh), flags=cv2.INTER_AREA)
+    mask = cv2.warpAffine(np.full((ph, pw), 255, np.uint8), m, (fw, fh))
+    desk[mask > 127] = warped[mask > 127]
+
+
+def _speckle(desk: np.ndarray, rng: random.Random) -> None:
+    """Terrazzo: 500-4000 dark chips (per 1920 x 1080) of 1-6 px radius, grey to brown."""
+    fh, fw = desk.shape[:2]
+    for _ in range(round(rng.uniform(500, 4000) * fw * fh / (1920 * 1080))):
+        v = rng.randint(40, 150)
+        colour = (v, v + rng.randint(0, 25), v + rng.randint(0, 50))
+        axes = (rng.randint(1, 6), rng.randint(1, 6))
+        cv2.ellipse(desk, (rng.randrange(fw), rng.randrange(fh)), axes, rng.uniform(0, 180),
+                    0, 360, colour, -1)
+
+
 def square_scenes(shared: Path, count: int, seed: int
                   ) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
     docgen = _shared_module(shared, "docgen")
     rng = random.Random(seed)
     fonts = [f for f in FONTS if Path(f.partition("#")[0]).exists()]
-    for desk in [*DESKS, "printed page"]:
+    for desk in [*DESKS, SIDE_SHEET, SPECKLED, "printed page"]:
         for _ in range(count):
             fw, fh = rng.choice([(1280, 720), (1920, 1080)])
             if desk == "printed page":
                 sheet = render("proof", rng, rng.choice(fonts)).rotate(90, expand=True)
                 bg = cv2.resize(cv2.cvtColor(np.asarray(sheet), cv2.COLOR_RGB2BGR), (fw, fh))
+            elif desk == SIDE_SHEET:
+                bg = docgen.render_background("light_desk", (fw, fh), rng)
+                _side_sheet(bg, render("proof", rng, rng.choice(fonts)), rng)
+            elif desk == SPECKLED:
+                bg = docgen.render_background("light_desk", (fw, fh), rng)
+                _speckle(bg, rng)
             else:
                 bg = docgen.render_background(desk, (fw, fh), rng)
             page, _ = docgen.render_document(rng.choice(KINDS), rng)
@@ -143,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     boxes: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # pages, box before, after
     for key, page in flat_pages(a.zh, data, a.shared):
         q = find_document(page)
-        box = q is not None and cv2.contourArea(np.float32(q)) < FULL * page.size // 3
+        area = page.shape[0] * page.shape[1]
+        box = q is not None and cv2.contourArea(np.float32(q)) < FULL * area
         row = boxes[key]
         row[0] += 1
         row[1] += box

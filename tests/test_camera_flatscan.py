@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from conftest import real_photo
 from PIL import Image, ImageDraw
-from test_camera_pipeline import _font, on_desk
+from test_camera_pipeline import _font, on_desk, render_a4
 
+from camera import flatscan
 from camera.detect import find_document
 from camera.flatscan import box_on_page, tilt
 from camera.pipeline import process_image
@@ -15,20 +16,42 @@ from camera.pipeline import process_image
 LINE = "the candidate completed the course of study and passed the final examination"
 
 
-def render_diploma(seed: int = 0) -> np.ndarray:
+PHOTO = np.float32([[110, 230], [330, 230], [330, 520], [110, 520]])  # the portrait's box
+AT_EDGE = np.float32([[6, 600], [226, 600], [226, 700], [6, 700]])  # a box the page's edge cuts
+
+
+def render_diploma(seed: int = 0, print_: str = "text", paper=(238, 236, 232),
+                   photo=PHOTO) -> np.ndarray:
     """A landscape certificate (1400 × 990) as a scanner gives it: the photo in a box at the
-    left, a title and lines of text beside and under it, a red stamp, an uneven light."""
+    left, a title and lines of text beside and under it, a red stamp, an uneven light.
+    `print_` is what is printed around the photo: "text", "right" (the text only in the
+    page's right half), "sparse" (one short line in each quarter), "chips" (dark chips
+    scattered like a terrazzo desk's, no text) or "none"."""
     rng = np.random.default_rng(seed)
-    img = Image.new("RGB", (1400, 990), (238, 236, 232))
+    img = Image.new("RGB", (1400, 990), paper)
     d = ImageDraw.Draw(img)
-    d.text((560, 110), "CERTIFICATE OF GRADUATION", fill=(20, 20, 20), font=_font(44))
-    d.rectangle([110, 230, 330, 520], fill=(120, 122, 138))  # the portrait, 2 × 3
+    (x0, y0), (x1, y1) = photo[0], photo[2]
+    d.rectangle([int(x0), int(y0), int(x1), int(y1)], fill=(120, 122, 138))  # 2 × 3
     f = _font(28)
-    for i in range(4):
-        d.text((400, 250 + 56 * i), LINE[: 40 + 8 * i], fill=(25, 25, 25), font=f)
-    d.text((110, 860), f"No. {rng.integers(10**11, 10**12)}", fill=(25, 25, 25), font=f)
-    d.text((1000, 860), "2016-07-01", fill=(25, 25, 25), font=f)
-    d.ellipse([1020, 680, 1240, 900], outline=(170, 40, 40), width=8)
+    if print_ == "text":
+        d.text((560, 110), "CERTIFICATE OF GRADUATION", fill=(20, 20, 20), font=_font(44))
+        for i in range(4):
+            d.text((400, 250 + 56 * i), LINE[: 40 + 8 * i], fill=(25, 25, 25), font=f)
+        d.text((110, 860), f"No. {rng.integers(10**11, 10**12)}", fill=(25, 25, 25), font=f)
+        d.text((1000, 860), "2016-07-01", fill=(25, 25, 25), font=f)
+        d.ellipse([1020, 680, 1240, 900], outline=(170, 40, 40), width=8)
+    elif print_ == "right":
+        d.text((760, 110), "CERTIFICATE", fill=(20, 20, 20), font=_font(44))
+        for i in range(8):
+            d.text((760, 250 + 56 * i), LINE[: 30 + 2 * i], fill=(25, 25, 25), font=f)
+        d.text((760, 860), f"No. {rng.integers(10**11, 10**12)}", fill=(25, 25, 25), font=f)
+    elif print_ == "sparse":
+        for x, y in ((400, 120), (900, 120), (400, 860), (900, 860)):
+            d.text((x, y), LINE[:12], fill=(25, 25, 25), font=f)
+    elif print_ == "chips":
+        for _ in range(2500):
+            x, y, r = rng.integers(0, 1400), rng.integers(0, 990), rng.integers(2, 6)
+            d.ellipse([x - r, y - r, x + r, y + r], fill=(60, 62, 70))
     page = np.asarray(img).astype(np.float32)
     yy, xx = np.mgrid[0:990, 0:1400]
     light = 1.0 - 0.12 * ((xx / 1400 - 0.4) ** 2 + (yy / 990 - 0.3) ** 2)  # the lamp's fall-off
@@ -85,3 +108,86 @@ def test_real_pages_on_a_desk_of_printed_paper_are_not_taken_for_scans(index: in
     # SmartDoc's desk 5: a pale desk with a magazine and papers around the page
     frame, e = real_photo("smartdoc2015", index)
     assert not box_on_page(frame, np.float32(e["corners"]))
+
+
+def _turned(quad: np.ndarray, degrees: float) -> np.ndarray:
+    c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
+    centre = quad.mean(axis=0)
+    return (quad - centre) @ np.float32([[c, -s], [s, c]]).T + centre
+
+
+def _cable(scan: np.ndarray) -> np.ndarray:
+    scan[-40:] = (40, 40, 40)  # a dark cable along the bottom edge of the view
+    return scan
+
+
+# each a diploma's scan changed in one way, so that one check (relaxed: it fires) says no
+ONE_CHECK_FAILS = {
+    "box turned 6 degrees": (lambda: render_diploma(), _turned(PHOTO, 6),
+                             {"MAX_TILT_DEG": 10.0}),
+    "box cut by the image's edge": (lambda: render_diploma(photo=AT_EDGE), AT_EDGE,
+                                    {"EDGE_MARGIN": 0.0}),
+    "print only in the right half": (lambda: render_diploma(print_="right"), PHOTO,
+                                     {"PRINTED_QUARTERS": 2}),
+    "too little print": (lambda: render_diploma(print_="sparse"), PHOTO, {"MIN_INK": 0.003}),
+    "chips, not text": (lambda: render_diploma(print_="chips"), PHOTO, {"MIN_LINE_SHARE": 0.0}),
+    "no print at all": (lambda: render_diploma(print_="none"), PHOTO,
+                        {"MIN_INK": 0.0, "MIN_QUARTER_INK": 0.0, "MIN_LINE_SHARE": 0.0}),
+    "orange surroundings": (lambda: render_diploma(paper=(235, 190, 150)), PHOTO,
+                            {"PAPER_MAX_SATURATION": 255}),
+    "a cable along an edge": (lambda: _cable(render_diploma()), PHOTO, {"MIN_EDGE_PAPER": 0.0}),
+}
+
+
+@pytest.mark.parametrize("case", ONE_CHECK_FAILS)
+def test_each_check_alone_keeps_a_box_from_being_taken_for_a_page(
+        case: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert box_on_page(render_diploma(), PHOTO)  # the unchanged scan: a box on a page
+    render, quad, relaxed = ONE_CHECK_FAILS[case]
+    scan = render()
+    assert not box_on_page(scan, quad)
+    for name, value in relaxed.items():
+        monkeypatch.setattr(flatscan, name, value)
+    assert box_on_page(scan, quad), "another check says no too: the case tests nothing alone"
+
+
+def _square_on_pale_desk(desk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The diploma laid square to the camera on `desk` (1920 × 1080), on the right."""
+    quad = np.float32([[700, 200], [1560, 200], [1560, 808], [700, 808]])
+    ph, pw = 608, 860
+    m = cv2.getPerspectiveTransform(np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]]), quad)
+    page = cv2.resize(render_diploma(4), (pw, ph), interpolation=cv2.INTER_AREA)
+    warped = cv2.warpPerspective(page, m, (1920, 1080), flags=cv2.INTER_AREA)
+    mask = cv2.warpPerspective(np.full((ph, pw), 255, np.uint8), m, (1920, 1080))
+    return np.where(mask[:, :, None] > 127, warped, desk), quad
+
+
+def _pale_desk() -> np.ndarray:
+    desk = np.full((1080, 1920, 3), (200, 204, 208), np.uint8)
+    return cv2.add(desk, np.random.default_rng(5).integers(0, 6, desk.shape, dtype=np.uint8))
+
+
+def test_a_page_laid_square_beside_another_printed_sheet_is_found() -> None:
+    # a candidate's other papers: a printed A4 sheet slid in from the left, a fifth of it seen
+    desk = _pale_desk()
+    sheet = cv2.resize(render_a4(1), (900, 1273), interpolation=cv2.INTER_AREA)
+    desk[:, :380] = sheet[100:1180, 520:900]
+    frame, quad = _square_on_pale_desk(desk)
+    q = find_document(frame)
+    assert q is not None and not box_on_page(frame, q)
+    p = process_image(frame)
+    assert p.found and p.quad is not None and np.abs(p.quad - quad).max() < 8, p.quad
+
+
+def test_a_page_laid_square_on_a_speckled_pale_desk_is_found() -> None:
+    # terrazzo: dark chips all over a pale desk are marks, but they make no lines of text
+    desk = _pale_desk()
+    rng = np.random.default_rng(6)
+    for x, y, r in zip(rng.integers(0, 1920, 3000), rng.integers(0, 1080, 3000),
+                       rng.integers(1, 6, 3000), strict=True):
+        cv2.circle(desk, (int(x), int(y)), int(r), (70, 80, 95), -1)
+    frame, quad = _square_on_pale_desk(desk)
+    q = find_document(frame)
+    assert q is not None and not box_on_page(frame, q)
+    p = process_image(frame)
+    assert p.found and p.quad is not None and np.abs(p.quad - quad).max() < 8, p.quad

@@ -93,7 +93,7 @@ def line_share(ink: np.ndarray) -> float:
         k = max(3, round(1.5 * size))
         joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE,
                                   np.ones((1, k) if across else (k, 1), np.uint8))
-        m, labels, runs, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+        _, labels, runs, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
         length, height = (runs[1:, 2], runs[1:, 3]) if across else (runs[1:, 3], runs[1:, 2])
         line = np.concatenate([[0], (length >= 4 * height) & (height <= 2 * size)])
         best = max(best, float(ink[line[labels].astype(bool)].sum() / ink.sum()))

@@ -59,12 +59,26 @@ def render_diploma(seed: int = 0, print_: str = "text", paper=(238, 236, 232),
     return cv2.cvtColor(np.clip(page, 0, 255).astype(np.uint8), cv2.COLOR_RGB2BGR)
 
 
+def _turned(quad: np.ndarray, degrees: float) -> np.ndarray:
+    c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
+    centre = quad.mean(axis=0)
+    return (quad - centre) @ np.float32([[c, -s], [s, c]]).T + centre
+
+
+def _laid_on(desk: np.ndarray, page: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """`page` laid on `desk` with its corners at `quad` (top-left first)."""
+    ph, pw = page.shape[:2]
+    h, w = desk.shape[:2]
+    m = cv2.getPerspectiveTransform(np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]]), quad)
+    warped = cv2.warpPerspective(page, m, (w, h), flags=cv2.INTER_AREA)
+    mask = cv2.warpPerspective(np.full((ph, pw), 255, np.uint8), m, (w, h))
+    return np.where(mask[:, :, None] > 127, warped, desk)
+
+
 def test_tilt_of_a_square_and_a_turned_quad() -> None:
     square = np.float32([[10, 10], [110, 10], [110, 60], [10, 60]])
     assert tilt(square) == pytest.approx(0.0, abs=1e-6)
-    c, s = np.cos(np.radians(10)), np.sin(np.radians(10))
-    turned = (square - 60) @ np.float32([[c, -s], [s, c]]).T + 60
-    assert tilt(turned) == pytest.approx(10.0, abs=1e-3)
+    assert tilt(_turned(square, 10)) == pytest.approx(10.0, abs=1e-3)
 
 
 def test_a_scanned_diploma_is_kept_whole_not_cut_to_its_photo() -> None:
@@ -76,6 +90,16 @@ def test_a_scanned_diploma_is_kept_whole_not_cut_to_its_photo() -> None:
     p = process_image(scan)
     assert not p.found and p.quad is None
     assert p.width / p.height == pytest.approx(1400 / 990, rel=0.01) and p.rotation == 0
+
+
+def test_a_diploma_scanned_sideways_is_kept_whole() -> None:
+    # fed into the scanner on its side: the lines of text run down the image
+    scan = cv2.rotate(render_diploma(), cv2.ROTATE_90_CLOCKWISE)
+    photo = np.float32([[989 - y, x] for x, y in PHOTO])
+    assert box_on_page(scan, photo)
+    p = process_image(scan)
+    assert not p.found and p.rotation == 270  # whole, and turned back upright
+    assert p.width / p.height == pytest.approx(1400 / 990, rel=0.01)
 
 
 def test_the_same_diploma_on_a_desk_is_found() -> None:
@@ -92,12 +116,7 @@ def test_a_page_laid_square_on_a_blank_pale_desk_is_found() -> None:
     desk = np.full((1080, 1920, 3), (205, 208, 212), np.uint8)
     desk = cv2.add(desk, np.random.default_rng(2).integers(0, 6, desk.shape, dtype=np.uint8))
     quad = np.float32([[560, 140], [1370, 140], [1370, 712], [560, 712]])
-    ph, pw = 820, 1160
-    m = cv2.getPerspectiveTransform(np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]]), quad)
-    page = cv2.resize(render_diploma(3), (pw, ph))
-    warped = cv2.warpPerspective(page, m, (1920, 1080), flags=cv2.INTER_AREA)
-    mask = cv2.warpPerspective(np.full((ph, pw), 255, np.uint8), m, (1920, 1080))
-    frame = np.where(mask[:, :, None] > 127, warped, desk)
+    frame = _laid_on(desk, cv2.resize(render_diploma(3), (1160, 820)), quad)
     q = find_document(frame)
     assert q is not None and not box_on_page(frame, q)
     assert process_image(frame).found
@@ -108,12 +127,6 @@ def test_real_pages_on_a_desk_of_printed_paper_are_not_taken_for_scans(index: in
     # SmartDoc's desk 5: a pale desk with a magazine and papers around the page
     frame, e = real_photo("smartdoc2015", index)
     assert not box_on_page(frame, np.float32(e["corners"]))
-
-
-def _turned(quad: np.ndarray, degrees: float) -> np.ndarray:
-    c, s = np.cos(np.radians(degrees)), np.sin(np.radians(degrees))
-    centre = quad.mean(axis=0)
-    return (quad - centre) @ np.float32([[c, -s], [s, c]]).T + centre
 
 
 def _cable(scan: np.ndarray) -> np.ndarray:
@@ -154,12 +167,8 @@ def test_each_check_alone_keeps_a_box_from_being_taken_for_a_page(
 def _square_on_pale_desk(desk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The diploma laid square to the camera on `desk` (1920 × 1080), on the right."""
     quad = np.float32([[700, 200], [1560, 200], [1560, 808], [700, 808]])
-    ph, pw = 608, 860
-    m = cv2.getPerspectiveTransform(np.float32([[0, 0], [pw, 0], [pw, ph], [0, ph]]), quad)
-    page = cv2.resize(render_diploma(4), (pw, ph), interpolation=cv2.INTER_AREA)
-    warped = cv2.warpPerspective(page, m, (1920, 1080), flags=cv2.INTER_AREA)
-    mask = cv2.warpPerspective(np.full((ph, pw), 255, np.uint8), m, (1920, 1080))
-    return np.where(mask[:, :, None] > 127, warped, desk), quad
+    page = cv2.resize(render_diploma(4), (860, 608), interpolation=cv2.INTER_AREA)
+    return _laid_on(desk, page, quad), quad
 
 
 def _pale_desk() -> np.ndarray:
